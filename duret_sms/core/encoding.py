@@ -24,15 +24,12 @@ _SMART = {
     **dict.fromkeys("«»“”„‟″ʺ", '"'),
     **dict.fromkeys("‘’‚‛′´`ʼ", "'"),
     **dict.fromkeys("‐‑‒–—―−•", "-"),
-    **dict.fromkeys("\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
-                    "\u200a\u202f\u205f\u3000", " "),
+    **dict.fromkeys("\u00a0\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B))), " "),
     **dict.fromkeys("\u200b\u2060\ufeff", ""),  # invisible, would force UCS-2 for nothing
     "…": "...",
 }
 # Fullwidth ASCII (U+FF01..U+FF5E) maps to ASCII, then through the table above (｀ becomes ').
-_SMART.update(
-    {chr(c): _SMART.get(chr(c - 0xFEE0), chr(c - 0xFEE0)) for c in range(0xFF01, 0xFF5F)}
-)
+_SMART.update({chr(c): _SMART.get(chr(c - 0xFEE0), chr(c - 0xFEE0)) for c in range(0xFF01, 0xFF5F)})
 _SMART_TABLE = str.maketrans(_SMART)
 
 
@@ -82,9 +79,7 @@ def analyze(text, smart_encoding=False):
     distinct characters that forced UCS-2 (empty for GSM-7). An empty text has 0 segments.
     """
     text = smart_encode(text or "") if smart_encoding else (text or "")
-    non_gsm = tuple(
-        dict.fromkeys(c for c in text if c not in GSM_BASIC and c not in GSM_EXTENSION)
-    )
+    non_gsm = tuple(dict.fromkeys(c for c in text if c not in GSM_BASIC and c not in GSM_EXTENSION))
     if not non_gsm:
         costs = [2 if c in GSM_EXTENSION else 1 for c in text]
         encoding = GSM7
