@@ -1,0 +1,27 @@
+{
+    "name": "Duret SMS (Twilio)",
+    "summary": "Send Odoo's SMS through Twilio, remind appointments, hear replies, follow French rules",
+    "version": "17.0.1.0.0",
+    "category": "Marketing/SMS",
+    "author": "Duret Électricité",
+    "website": "https://www.duret-electricite.fr",
+    "license": "LGPL-3",
+    "maintainers": ["duret-electricite"],
+    "depends": ["base", "mail", "sms", "phone_validation", "calendar", "web"],
+    "external_dependencies": {"python": ["twilio", "phonenumbers", "holidays"]},
+    "data": [
+        "security/duret_sms_security.xml",
+        "security/ir.model.access.csv",
+        "data/ir_config_parameter_data.xml",
+        "data/ir_cron_data.xml",
+        "views/sms_sms_views.xml",
+        "views/res_config_settings_views.xml",
+        "wizards/duret_sms_test_wizard_views.xml",
+        "views/duret_sms_menus.xml",
+    ],
+    "demo": [
+        "demo/res_company_demo.xml",
+    ],
+    "installable": True,
+    "application": False,
+}

@@ -1,0 +1,175 @@
+import re
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ..core import gateway
+
+ACCOUNT_SID_RE = re.compile(r"^AC[0-9a-fA-F]{32}$")
+MESSAGING_SERVICE_SID_RE = re.compile(r"^MG[0-9a-fA-F]{32}$")
+E164_RE = re.compile(r"^\+[1-9]\d{6,14}$")
+# AF2M / Twilio alphanumeric sender IDs: at most 11 letters or digits, not only digits.
+ALPHANUMERIC_SENDER_RE = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9]{1,11}$")
+
+PROVIDERS = [
+    ("iap", "Odoo IAP"),
+    ("twilio", "Twilio"),
+    ("sandbox", "Sandbox (no SMS is really sent)"),
+]
+OWN_PROVIDERS = ("twilio", "sandbox")
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    duret_sms_provider = fields.Selection(
+        PROVIDERS,
+        string="SMS Provider",
+        default="iap",
+        required=True,
+        help="Odoo IAP: Odoo's own SMS service, untouched. Twilio: every SMS of this company goes "
+        "through your Twilio account. Sandbox: nothing leaves Odoo; each SMS is marked delivered "
+        "(trials and demos).",
+    )
+    twilio_account_sid = fields.Char("Twilio Account SID", copy=False)
+    # The Auth Token signs webhooks and authenticates every API call: administrators only.
+    twilio_auth_token = fields.Char("Twilio Auth Token", copy=False, groups="base.group_system")
+    twilio_from_number = fields.Char(
+        "Twilio Sender",
+        copy=False,
+        help="A Twilio phone number in E.164 format (+33...), or an alphanumeric sender ID of at "
+        "most 11 letters and digits (it cannot receive replies).",
+    )
+    twilio_messaging_service_sid = fields.Char(
+        "Twilio Messaging Service SID",
+        copy=False,
+        help="When set, Twilio picks the sender from this Messaging Service; it wins over the "
+        "sender above.",
+    )
+    duret_sms_can_receive = fields.Boolean(
+        "Sender Can Receive Replies",
+        compute="_compute_duret_sms_can_receive",
+        help="Replies (STOP, ANNULE, OUI) reach Odoo only from a phone number or a Messaging "
+        "Service, never from an alphanumeric sender.",
+    )
+
+    @api.depends("twilio_from_number", "twilio_messaging_service_sid", "duret_sms_provider")
+    def _compute_duret_sms_can_receive(self):
+        for company in self:
+            company.duret_sms_can_receive = company.duret_sms_provider in OWN_PROVIDERS and bool(
+                company.twilio_messaging_service_sid
+                or E164_RE.match(company.twilio_from_number or "")
+            )
+
+    @api.constrains("twilio_account_sid")
+    def _check_twilio_account_sid(self):
+        for company in self.filtered("twilio_account_sid"):
+            if not ACCOUNT_SID_RE.match(company.twilio_account_sid):
+                raise ValidationError(
+                    _(
+                        "The Twilio Account SID of %(company)s is not valid: it starts with AC "
+                        "followed by 32 hexadecimal characters (see the Twilio Console).",
+                        company=company.name,
+                    )
+                )
+
+    @api.constrains("twilio_from_number")
+    def _check_twilio_from_number(self):
+        for company in self.filtered("twilio_from_number"):
+            sender = company.twilio_from_number
+            if not (E164_RE.match(sender) or ALPHANUMERIC_SENDER_RE.match(sender)):
+                raise ValidationError(
+                    _(
+                        "The Twilio sender of %(company)s must be a phone number in international "
+                        "format (e.g. +33939000000) or an alphanumeric sender of at most 11 letters "
+                        "and digits, without spaces, not only digits (e.g. DURET).",
+                        company=company.name,
+                    )
+                )
+
+    @api.constrains("twilio_messaging_service_sid")
+    def _check_twilio_messaging_service_sid(self):
+        for company in self.filtered("twilio_messaging_service_sid"):
+            if not MESSAGING_SERVICE_SID_RE.match(company.twilio_messaging_service_sid):
+                raise ValidationError(
+                    _(
+                        "The Twilio Messaging Service SID of %(company)s is not valid: it starts "
+                        "with MG followed by 32 hexadecimal characters.",
+                        company=company.name,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        return super().create([self._duret_clean_twilio_vals(vals) for vals in vals_list])
+
+    def write(self, vals):
+        return super().write(self._duret_clean_twilio_vals(vals))
+
+    @api.model
+    def _duret_clean_twilio_vals(self, vals):
+        """Strip the spaces people paste around identifiers copied from the Twilio Console."""
+        fnames = (
+            "twilio_account_sid",
+            "twilio_auth_token",
+            "twilio_from_number",
+            "twilio_messaging_service_sid",
+        )
+        return {
+            key: value.strip() if key in fnames and isinstance(value, str) else value
+            for key, value in vals.items()
+        }
+
+    def _duret_sms_uses_own_provider(self):
+        self.ensure_one()
+        return self.duret_sms_provider in OWN_PROVIDERS
+
+    def _duret_twilio_gateway(self):
+        """Return a core ``TwilioGateway`` for this company.
+
+        :raise UserError: when the Account SID, Auth Token or sender is missing.
+        """
+        self.ensure_one()
+        # The Auth Token is readable by administrators only; sending on behalf of any user
+        # needs it, so it is read here, on this single company, and never returned or logged.
+        company_sudo = self.sudo()
+        missing = [
+            label
+            for label, value in (
+                (_("Account SID"), company_sudo.twilio_account_sid),
+                (_("Auth Token"), company_sudo.twilio_auth_token),
+                (
+                    _("Sender or Messaging Service"),
+                    company_sudo.twilio_from_number or company_sudo.twilio_messaging_service_sid,
+                ),
+            )
+            if not value
+        ]
+        if missing:
+            raise UserError(
+                _(
+                    "Twilio is not fully configured for %(company)s: missing %(fields)s "
+                    "(Settings > General Settings > SMS).",
+                    company=self.name,
+                    fields=", ".join(missing),
+                )
+            )
+        base_url = self.env["ir.config_parameter"].sudo().get_param("duret_sms.twilio_api_url")
+        return gateway.TwilioGateway(
+            company_sudo.twilio_account_sid,
+            company_sudo.twilio_auth_token,
+            base_url=base_url or None,
+        )
+
+    def _duret_twilio_sender(self):
+        """Return ``(from_, messaging_service_sid)``; the Messaging Service wins when set."""
+        self.ensure_one()
+        if self.twilio_messaging_service_sid:
+            return None, self.twilio_messaging_service_sid
+        return self.twilio_from_number or None, None
+
+    def _duret_twilio_signature_valid(self, url, params, signature):
+        """Tell whether ``signature`` is Twilio's signature of ``url`` + ``params`` for this company."""
+        self.ensure_one()
+        token = self.sudo().twilio_auth_token
+        return bool(token) and gateway.validate_signature(token, url, params, signature or "")

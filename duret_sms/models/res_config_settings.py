@@ -1,0 +1,30 @@
+from odoo import _, fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    duret_sms_provider = fields.Selection(
+        related="company_id.duret_sms_provider", readonly=False, required=True
+    )
+    twilio_account_sid = fields.Char(related="company_id.twilio_account_sid", readonly=False)
+    twilio_auth_token = fields.Char(
+        related="company_id.twilio_auth_token", readonly=False, groups="base.group_system"
+    )
+    twilio_from_number = fields.Char(related="company_id.twilio_from_number", readonly=False)
+    twilio_messaging_service_sid = fields.Char(
+        related="company_id.twilio_messaging_service_sid", readonly=False
+    )
+    duret_sms_can_receive = fields.Boolean(related="company_id.duret_sms_can_receive")
+
+    def action_duret_sms_open_test_wizard(self):
+        self.ensure_one()
+        self.execute()  # save the credentials being edited before testing them
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Send a test SMS"),
+            "res_model": "duret.sms.test.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_company_id": self.company_id.id},
+        }

@@ -1,0 +1,1 @@
+from . import duret_sms_test_wizard
