@@ -193,8 +193,9 @@ class TwilioSimulator:
             server_class = type("_Server6", (_Server,), {"address_family": socket.AF_INET6})
         self._server = server_class((self.host, self.port), _Handler, self)
         self._threads = [
-            threading.Thread(target=self._server.serve_forever, name="twilio-sim-http",
-                             daemon=True),
+            # A short poll interval makes stop() quick; tests start and stop many simulators.
+            threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                             name="twilio-sim-http", daemon=True),
             threading.Thread(target=self._callback_worker, name="twilio-sim-callbacks",
                              daemon=True),
         ]

@@ -1,0 +1,223 @@
+"""Bounded parallel hand-over: safe retries only, shared throttle gate, order kept."""
+
+import threading
+import time
+
+import pytest
+
+from duret_sms.core.dispatch import Outcome, SendJob, retry_in_place, send_all
+from duret_sms.core.gateway import GatewayError, MessageResult, TwilioGateway
+from duret_sms.core.twilio_codes import ErrorInfo, error_info
+from duret_sms.core.twilio_simulator import TwilioSimulator
+
+
+def twilio_error(code=None, http_status=400):
+    return GatewayError(error_info(code, http_status), http_status=http_status)
+
+
+def network_error(ambiguous):
+    info = ErrorInfo(None, "sms_server", not ambiguous, "network")
+    return GatewayError(info, ambiguous=ambiguous)
+
+
+THROTTLED = twilio_error(20429, 429)
+UNAVAILABLE = twilio_error(None, 503)
+
+
+class FakeGateway:
+    """Answers each recipient from a script (exceptions raised in turn, then success)."""
+
+    def __init__(self, script=None, delay=0.0, hooks=None):
+        self.script = {to: list(answers) for to, answers in (script or {}).items()}
+        self.delay = delay
+        self.hooks = hooks or {}
+        self.calls = []
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self._lock = threading.Lock()
+
+    def send(self, to, body, *, from_=None, messaging_service_sid=None, status_callback=None):
+        with self._lock:
+            self.calls.append(to)
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            answers = self.script.get(to)
+            answer = answers.pop(0) if answers else None
+        try:
+            if to in self.hooks:
+                self.hooks[to]()
+            if self.delay:
+                time.sleep(self.delay)
+            if answer is not None:
+                raise answer
+            return MessageResult(sid=f"SM-{to}", status="queued", to=to)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+
+class RecordingSleep:
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, seconds):
+        self.calls.append(seconds)
+
+
+def jobs(*recipients):
+    return [SendJob(key=i, to=to, body="x", from_="DURET") for i, to in enumerate(recipients)]
+
+
+@pytest.mark.parametrize(("error", "in_place"), [
+    (THROTTLED, True),
+    (twilio_error(None, 429), True),
+    (UNAVAILABLE, True),
+    (twilio_error(30500, 500), True),
+    (network_error(ambiguous=False), True),  # connection never made
+    (network_error(ambiguous=True), False),  # read timeout: maybe sent
+    (twilio_error(21611, 400), False),  # retryable later, not now
+    (twilio_error(21211, 400), False),
+    (twilio_error(20003, 401), False),
+])
+def test_retry_in_place(error, in_place):
+    assert retry_in_place(error) is in_place
+
+
+def test_server_errors_are_retried_with_growing_backoff():
+    gateway = FakeGateway({"a": [UNAVAILABLE, UNAVAILABLE]})
+    sleep = RecordingSleep()
+    [outcome] = send_all(gateway, jobs("a"), sleep=sleep, backoff=0.5)
+    assert outcome.ok and outcome.attempts == 3 and outcome.result.sid == "SM-a"
+    assert len(sleep.calls) == 2
+    assert 0.25 <= sleep.calls[0] <= 0.5 and 0.5 <= sleep.calls[1] <= 1.0
+
+
+def test_backoff_is_capped_and_attempts_limited():
+    gateway = FakeGateway({"a": [UNAVAILABLE] * 10})
+    sleep = RecordingSleep()
+    [outcome] = send_all(gateway, jobs("a"), sleep=sleep, backoff=1.0, max_backoff=2.0,
+                         max_attempts=5)
+    assert not outcome.ok and outcome.attempts == 5 and outcome.error is UNAVAILABLE
+    assert len(gateway.calls) == 5 and len(sleep.calls) == 4
+    assert all(s <= 2.0 for s in sleep.calls) and sleep.calls[-1] >= 1.0
+
+
+@pytest.mark.parametrize("error", [
+    network_error(ambiguous=True),
+    twilio_error(21211),
+    twilio_error(21610),
+    twilio_error(21611),
+    twilio_error(20003, 401),
+])
+def test_ambiguous_and_permanent_errors_are_returned_at_once(error):
+    gateway = FakeGateway({"a": [error]})
+    sleep = RecordingSleep()
+    [outcome] = send_all(gateway, jobs("a"), sleep=sleep)
+    assert outcome.error is error and outcome.attempts == 1
+    assert gateway.calls == ["a"] and sleep.calls == []
+
+
+def test_order_is_kept_and_concurrency_bounded():
+    recipients = [f"+3361234{i:04d}" for i in range(40)]
+    gateway = FakeGateway(delay=0.01)
+    outcomes = send_all(gateway, jobs(*recipients), concurrency=4)
+    assert [o.key for o in outcomes] == list(range(40))
+    assert [o.result.to for o in outcomes] == recipients
+    assert gateway.max_in_flight == 4
+
+
+def test_concurrency_one_is_sequential():
+    gateway = FakeGateway(delay=0.005)
+    outcomes = send_all(gateway, jobs("a", "b", "c"), concurrency=1)
+    assert gateway.max_in_flight == 1 and gateway.calls == ["a", "b", "c"]
+    assert all(isinstance(o, Outcome) and o.ok for o in outcomes)
+
+
+def run_pause_scenario(first_error):
+    """Jobs a, b, c on two workers: a fails with ``first_error`` while b is in flight.
+
+    a and b are both in flight before a's answer comes back; b answers only once a has started
+    waiting; c then starts and was never refused itself. Returns the recorded sleeps.
+    """
+    b_started, a_waiting = threading.Event(), threading.Event()
+    sleep = RecordingSleep()
+
+    def recording_sleep(seconds):
+        sleep(seconds)
+        a_waiting.set()
+
+    def b_hook():
+        b_started.set()
+        a_waiting.wait(5)
+
+    gateway = FakeGateway({"a": [first_error]},
+                          hooks={"a": lambda: b_started.wait(5), "b": b_hook})
+    outcomes = send_all(gateway, jobs("a", "b", "c"), concurrency=2, sleep=recording_sleep,
+                        backoff=2.0)
+    assert all(o.ok for o in outcomes) and [o.attempts for o in outcomes] == [2, 1, 1]
+    assert b_started.is_set() and a_waiting.is_set()
+    return sleep.calls
+
+
+def test_throttling_pauses_the_whole_pool():
+    sleeps = run_pause_scenario(THROTTLED)
+    # a waits for the gate, and so does c although Twilio never refused it.
+    assert len(sleeps) == 2 and all(0 < s <= 2.0 for s in sleeps)
+
+
+def test_server_error_pauses_only_its_own_job():
+    sleeps = run_pause_scenario(UNAVAILABLE)
+    assert len(sleeps) == 1 and 1.0 <= sleeps[0] <= 2.0
+
+
+def test_jobs_without_sender_are_refused_before_sending():
+    gateway = FakeGateway()
+    bad = [*jobs("a"), SendJob(key="x", to="b", body="x")]
+    with pytest.raises(ValueError, match="'x'"):
+        send_all(gateway, bad)
+    assert gateway.calls == []
+
+
+def test_unexpected_error_does_not_hide_other_outcomes():
+    gateway = FakeGateway({"b": [KeyError("bug")]})
+    outcomes = send_all(gateway, jobs("a", "b", "c"), concurrency=2)
+    assert [o.ok for o in outcomes] == [True, False, True]
+    assert outcomes[1].error.ambiguous and outcomes[1].attempts == 1
+
+
+def test_empty_batch():
+    assert send_all(FakeGateway(), []) == []
+
+
+# -- against the simulator, over real HTTP ------------------------------------------------------
+
+
+@pytest.fixture
+def simulator():
+    with TwilioSimulator(auto_callbacks=False) as sim:
+        yield sim
+
+
+def test_retried_messages_are_created_exactly_once(simulator):
+    simulator.queue_errors(429, 20429, count=3)
+    simulator.queue_errors(503, count=2)
+    gateway = TwilioGateway(simulator.account_sid, simulator.auth_token,
+                            base_url=simulator.base_url)
+    recipients = [f"+3361234{i:04d}" for i in range(20)]
+    outcomes = send_all(gateway, jobs(*recipients), concurrency=4, backoff=0.01)
+    assert all(o.ok for o in outcomes)
+    assert [o.result.to for o in outcomes] == recipients
+    assert sum(o.attempts for o in outcomes) == 25
+    assert simulator.created_count == 20
+    assert sorted(m["to"] for m in simulator.messages.values()) == recipients
+    assert len({o.result.sid for o in outcomes}) == 20
+
+
+def test_ambiguous_timeouts_are_not_resent(simulator):
+    gateway = TwilioGateway(simulator.account_sid, simulator.auth_token,
+                            base_url=simulator.base_url, timeout=(2.0, 0.2))
+    simulator.set_latency(0.4)
+    outcomes = send_all(gateway, jobs("+33612340001", "+33612340002"), concurrency=2,
+                        backoff=0.01)
+    assert all(o.error.ambiguous and o.attempts == 1 for o in outcomes)
+    assert simulator.created_count == 2  # each reached Twilio once, and only once
