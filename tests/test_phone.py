@@ -109,7 +109,7 @@ def test_any_text_either_normalizes_to_a_fixed_point_or_raises(text, region):
         assert normalize(e164, None) == e164
 
 
-# 06 39 and most of 06 9x are overseas ranges (+262, +590...): metropolitan 06 00 to 06 38 only.
+# 06 39 and most of 06 9x are overseas ranges (+262, +590...): stay in metropolitan 06 00-06 38.
 @given(st.integers(min_value=0, max_value=38_999_999), st.sampled_from(" .-"))
 def test_french_mobiles_in_any_layout(tail, sep):
     digits = f"06{tail:08d}"

@@ -4,9 +4,9 @@ Conventions: every datetime argument and result is a naive UTC datetime, as Odoo
 aware datetimes are accepted and converted. Dates (``d``) are local calendar dates. A window is
 ``(start, end)`` in local wall-clock time, start inclusive and end exclusive.
 
-Duret's default policy follows the AF2M charters (see twilio-fr-facts.md, I): weekdays 08:00-20:00,
-Saturday 09:00-18:00, closed on Sundays and public holidays. No statute sets SMS hours in France;
-the charter is the rule the carriers enforce by contract.
+Duret's default policy (weekdays 08:00-20:00, Saturday 09:00-18:00, closed on Sundays and public
+holidays) sits inside the AF2M charter hours (08:00-21:30 from 2026, Sundays and holidays not
+recommended). No statute sets SMS hours in France; the charter binds senders by contract.
 """
 
 from dataclasses import dataclass
