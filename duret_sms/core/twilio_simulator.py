@@ -105,6 +105,9 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, like api.twilio.com
     server_version = "TwilioSimulator/1.0"
     timeout = 60  # idle keep-alive connections close after a minute
+    # Headers and body leave in two writes: with Nagle's algorithm the body would wait for the
+    # client's delayed ACK, adding ~40 ms to every answer on a keep-alive connection.
+    disable_nagle_algorithm = True
 
     def setup(self):
         super().setup()
