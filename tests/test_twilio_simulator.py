@@ -196,6 +196,7 @@ def test_create_fetch_and_errors_over_raw_http():
     with TwilioSimulator(auto_callbacks=False) as simulator:
         account = simulator.account_sid
         path = f"/2010-04-01/Accounts/{account}/Messages.json"
+        # ê is not in GSM-7: UCS-2, so 71 characters take two 67-character parts.
         status, created = raw(simulator, "POST", path,
                               {"To": CUSTOMER, "From": "DURET", "Body": "ê" * 71})
         assert status == 201
@@ -225,6 +226,10 @@ def test_queued_errors_are_consumed_in_order():
         assert [a[0] for a in answers] == [429, 429, 503, 201]
         assert answers[0][1]["code"] == 20429
         assert simulator.created_count == 1
+        simulator.queue_errors(503, count=5)
+        simulator.clear_queued_errors()
+        status, created = raw(simulator, "POST", path, {**form, "StatusCallback": "http://x/cb"})
+        assert status == 201 and simulator.callback_url(created["sid"]) == "http://x/cb"
 
 
 def test_base_url_needs_a_started_simulator():

@@ -247,6 +247,16 @@ class TwilioSimulator:
         with self._lock:
             self._queued_errors.extend([(http_status, code)] * count)
 
+    def clear_queued_errors(self):
+        """Forget the errors still queued by :meth:`queue_errors` (Twilio is back)."""
+        with self._lock:
+            self._queued_errors.clear()
+
+    def callback_url(self, sid):
+        """Return the StatusCallback message ``sid`` was created with, or None."""
+        with self._lock:
+            return self._callback_urls.get(sid)
+
     def set_latency(self, seconds):
         """Delay every later API answer by ``seconds``."""
         self.latency = seconds
