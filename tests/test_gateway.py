@@ -1,5 +1,6 @@
 """The Twilio gateway: the real SDK over real HTTP against the local simulator."""
 
+import gc
 import socket
 from concurrent.futures import ThreadPoolExecutor
 
@@ -212,3 +213,17 @@ def test_missing_signature_is_false(signature):
 
 def test_missing_token_is_false():
     assert validate_signature("", VECTOR_URL, VECTOR_PARAMS, VECTOR_SIGNATURE) is False
+
+
+def test_sessions_of_finished_threads_are_released(simulator):
+    gateway = TwilioGateway(simulator.account_sid, simulator.auth_token,
+                            base_url=simulator.base_url)
+    for _ in range(3):
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            list(pool.map(lambda i: gateway.send(CUSTOMER, "x", from_="DURET"), range(8)))
+    gc.collect()
+    assert len(gateway._http_clients) == 0  # one live session per live thread, no more
+    gateway.send(CUSTOMER, "x", from_="DURET")
+    gateway.close()
+    assert gateway.send(CUSTOMER, "x", from_="DURET").status == "queued"  # reopens after close
+    gateway.close()

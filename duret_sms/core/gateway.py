@@ -8,6 +8,7 @@ the SDK's :class:`~twilio.request_validator.RequestValidator`.
 
 import json
 import threading
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -134,7 +135,9 @@ class TwilioGateway:
         self.edge = None if base_url else edge
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._http_clients = []
+        # Weak: a pool thread's client dies with its thread (thread-local storage), and a gateway
+        # used by many send_all() runs must not keep every dead thread's session alive.
+        self._http_clients = weakref.WeakSet()
 
     def __repr__(self):
         # Never the Auth Token: reprs end up in logs and tracebacks.
@@ -149,7 +152,7 @@ class TwilioGateway:
     def close(self):
         """Close every HTTP session this gateway opened (call it when no request is in flight)."""
         with self._lock:
-            clients, self._http_clients = self._http_clients, []
+            clients, self._http_clients = list(self._http_clients), weakref.WeakSet()
         for http_client in clients:
             http_client.session.close()
         self._local = threading.local()
@@ -167,7 +170,7 @@ class TwilioGateway:
                 client.api.base_url = self.base_url
                 client.edge = client.region = None
             with self._lock:
-                self._http_clients.append(http_client)
+                self._http_clients.add(http_client)
             self._local.client = client
         return client
 
@@ -240,7 +243,8 @@ class TwilioGateway:
         status = exc.status
         # Without a JSON body carrying a code, the SDK repeats the HTTP status as the code.
         code = exc.code if exc.code not in (None, status) else None
-        text = getattr(exc, "msg", None) or getattr(exc, "detail", None) or exc.title
+        text = (getattr(exc, "msg", None) or getattr(exc, "detail", None)
+                or getattr(exc, "title", None) or "no message")
         return GatewayError(error_info(code, status), http_status=status,
                             detail=f"HTTP {status}: {text}")
 
