@@ -1,6 +1,6 @@
 {
     "name": "Duret SMS (Twilio)",
-    "summary": "Send Odoo's SMS through Twilio, remind appointments, hear replies, follow French rules",
+    "summary": "Odoo's SMS through Twilio: reminders, replies, French sending rules",
     "version": "17.0.1.0.0",
     "category": "Marketing/SMS",
     "author": "Duret Électricité",
@@ -18,9 +18,6 @@
         "views/res_config_settings_views.xml",
         "wizards/duret_sms_test_wizard_views.xml",
         "views/duret_sms_menus.xml",
-    ],
-    "demo": [
-        "demo/res_company_demo.xml",
     ],
     "installable": True,
     "application": False,

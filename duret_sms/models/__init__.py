@@ -1,1 +1,1 @@
-from . import res_company, res_config_settings, sms_sms
+from . import mail_notification, res_company, res_config_settings, sms_sms

@@ -1,9 +1,12 @@
 import re
+from datetime import time
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..core import gateway
+from odoo.addons.base.models.res_partner import _tz_get
+
+from ..core import gateway, windows
 
 ACCOUNT_SID_RE = re.compile(r"^AC[0-9a-fA-F]{32}$")
 MESSAGING_SERVICE_SID_RE = re.compile(r"^MG[0-9a-fA-F]{32}$")
@@ -17,6 +20,14 @@ PROVIDERS = [
     ("sandbox", "Sandbox (no SMS is really sent)"),
 ]
 OWN_PROVIDERS = ("twilio", "sandbox")
+
+
+def _float_to_time(value):
+    """17.5 → time(17, 30); 24.0 → end of day (windows end exclusive)."""
+    if value >= 24:
+        return time.max
+    minutes = round(value * 60)
+    return time(minutes // 60, minutes % 60)
 
 
 class ResCompany(models.Model):
@@ -53,6 +64,42 @@ class ResCompany(models.Model):
         "Service, never from an alphanumeric sender.",
     )
 
+    duret_sms_tz = fields.Selection(
+        _tz_get,
+        "SMS Time Zone",
+        default="Europe/Paris",
+        required=True,
+        help="Sending hours, reminders and briefings follow this time zone.",
+    )
+    duret_sms_weekday_start = fields.Float("Weekdays From", default=8.0)
+    duret_sms_weekday_end = fields.Float("Weekdays Until", default=20.0)
+    duret_sms_saturday_start = fields.Float("Saturday From", default=9.0)
+    duret_sms_saturday_end = fields.Float("Saturday Until", default=18.0)
+    duret_sms_allow_sunday = fields.Boolean(
+        "Send on Sundays", help="With Saturday's hours. Off by default (AF2M charter)."
+    )
+    duret_sms_allow_holidays = fields.Boolean(
+        "Send on Public Holidays", help="With Saturday's hours. Off by default."
+    )
+    duret_sms_alsace_moselle = fields.Boolean(
+        "Alsace-Moselle Holidays", help="Good Friday and 26 December are public holidays too."
+    )
+    duret_sms_cap_commercial = fields.Integer(
+        "Commercial SMS per Week",
+        default=1,
+        help="At most this many commercial SMS per number over 7 days (0: no cap).",
+    )
+    duret_sms_cap_dunning = fields.Integer(
+        "Dunning SMS per Week",
+        default=1,
+        help="At most this many dunning SMS per number over 7 days (0: no cap).",
+    )
+    duret_sms_retention_months = fields.Integer(
+        "Keep SMS History (Months)",
+        default=24,
+        help="SMS and replies older than this are deleted; opt-outs and consents are kept.",
+    )
+
     @api.depends("twilio_from_number", "twilio_messaging_service_sid", "duret_sms_provider")
     def _compute_duret_sms_can_receive(self):
         for company in self:
@@ -80,9 +127,10 @@ class ResCompany(models.Model):
             if not (E164_RE.match(sender) or ALPHANUMERIC_SENDER_RE.match(sender)):
                 raise ValidationError(
                     _(
-                        "The Twilio sender of %(company)s must be a phone number in international "
-                        "format (e.g. +33939000000) or an alphanumeric sender of at most 11 letters "
-                        "and digits, without spaces, not only digits (e.g. DURET).",
+                        "The Twilio sender of %(company)s must be a phone number in "
+                        "international format (e.g. +33939000000) or an alphanumeric sender of "
+                        "at most 11 letters and digits, without spaces, not only digits "
+                        "(e.g. DURET).",
                         company=company.name,
                     )
                 )
@@ -154,11 +202,14 @@ class ResCompany(models.Model):
                     fields=", ".join(missing),
                 )
             )
-        base_url = self.env["ir.config_parameter"].sudo().get_param("duret_sms.twilio_api_url")
+        icp_sudo = self.env["ir.config_parameter"].sudo()
+        connect_timeout, read_timeout = gateway.DEFAULT_TIMEOUT
+        read_timeout = float(icp_sudo.get_param("duret_sms.twilio_read_timeout", read_timeout))
         return gateway.TwilioGateway(
             company_sudo.twilio_account_sid,
             company_sudo.twilio_auth_token,
-            base_url=base_url or None,
+            base_url=icp_sudo.get_param("duret_sms.twilio_api_url") or None,
+            timeout=(connect_timeout, read_timeout),
         )
 
     def _duret_twilio_sender(self):
@@ -169,7 +220,50 @@ class ResCompany(models.Model):
         return self.twilio_from_number or None, None
 
     def _duret_twilio_signature_valid(self, url, params, signature):
-        """Tell whether ``signature`` is Twilio's signature of ``url`` + ``params`` for this company."""
+        """Tell whether ``signature`` is Twilio's signature of ``url`` and ``params``."""
         self.ensure_one()
         token = self.sudo().twilio_auth_token
         return bool(token) and gateway.validate_signature(token, url, params, signature or "")
+
+    @api.constrains(
+        "duret_sms_weekday_start",
+        "duret_sms_weekday_end",
+        "duret_sms_saturday_start",
+        "duret_sms_saturday_end",
+    )
+    def _check_duret_sms_hours(self):
+        for company in self:
+            for start, end in (
+                (company.duret_sms_weekday_start, company.duret_sms_weekday_end),
+                (company.duret_sms_saturday_start, company.duret_sms_saturday_end),
+            ):
+                if not 0 <= start < end <= 24:
+                    raise ValidationError(
+                        _("SMS sending hours must go from 0:00 to 24:00, start before end.")
+                    )
+
+    def _duret_sms_policy(self, category="transactional"):
+        """Return the core ``SendingPolicy`` for SMS of ``category`` from this company.
+
+        Internal urgent alerts (to staff) may go at any time; every other category follows
+        the company's sending hours.
+        """
+        self.ensure_one()
+        if category == "internal_urgent":
+            return windows.SendingPolicy(tz=self.duret_sms_tz, always=True)
+        saturday = (
+            _float_to_time(self.duret_sms_saturday_start),
+            _float_to_time(self.duret_sms_saturday_end),
+        )
+        return windows.SendingPolicy(
+            tz=self.duret_sms_tz,
+            weekday=(
+                _float_to_time(self.duret_sms_weekday_start),
+                _float_to_time(self.duret_sms_weekday_end),
+            ),
+            saturday=saturday,
+            sunday=saturday if self.duret_sms_allow_sunday else None,
+            holiday=saturday if self.duret_sms_allow_holidays else None,
+            country=(self.country_id.code or "FR").upper() if self.country_id else "FR",
+            alsace_moselle=self.duret_sms_alsace_moselle,
+        )

@@ -122,7 +122,9 @@ class SmsSms(models.Model):
             self.env["ir.config_parameter"].get_param("duret_sms.batch_size", 200)
         )
         self._duret_recover_stale_handovers()
-        companies = self.env["res.company"].search([("duret_sms_provider", "in", ("twilio", "sandbox"))])
+        companies = self.env["res.company"].search(
+            [("duret_sms_provider", "in", ("twilio", "sandbox"))]
+        )
         for company in companies:
             while True:
                 batch = self._duret_claim_batch(company, batch_size)
@@ -158,7 +160,9 @@ class SmsSms(models.Model):
         """
         now = fields.Datetime.now()
         while True:
-            candidates = self.search(self._duret_queue_domain(company, now), limit=limit, order="id")
+            candidates = self.search(
+                self._duret_queue_domain(company, now), limit=limit, order="id"
+            )
             if not candidates:
                 return self.browse()
             self.env.cr.execute(
@@ -207,7 +211,7 @@ class SmsSms(models.Model):
 
     def _duret_prepare_jobs(self, company):
         """Build the HTTP jobs while the ORM may still be used (threads must not touch it)."""
-        base_url = self.get_base_url()
+        base_url = self.browse().get_base_url()
         from_, service_sid = company._duret_twilio_sender()
         return [
             dispatch.SendJob(
@@ -292,10 +296,14 @@ class SmsSms(models.Model):
         if error.ambiguous:
             # Twilio may have accepted it: never resend. Its status callback (the uuid is in
             # the callback URL) will settle it; otherwise the stale hand-over recovery will.
-            self.write({"duret_failure_reason": _(
-                "No answer from Twilio in time; the SMS may have been sent. Waiting for its "
-                "delivery report."
-            )})
+            self.write(
+                {
+                    "duret_failure_reason": _(
+                        "No answer from Twilio in time; the SMS may have been sent. Waiting "
+                        "for its delivery report."
+                    )
+                }
+            )
             return
         if error.retryable and self.duret_retry_count < MAX_TRANSIENT_RETRIES:
             retries = self.duret_retry_count + 1
@@ -318,9 +326,7 @@ class SmsSms(models.Model):
 
     def _duret_set_failed(self, failure_type, reason):
         """Put the SMS in error with its reason, and its notification in exception/bounce."""
-        self.write(
-            {"state": "error", "failure_type": failure_type, "duret_failure_reason": reason}
-        )
+        self.write({"state": "error", "failure_type": failure_type, "duret_failure_reason": reason})
         trackers = self.sms_tracker_id
         if failure_type in self.BOUNCE_DELIVERY_ERRORS:
             trackers._update_sms_notifications(
@@ -384,8 +390,8 @@ class SmsSms(models.Model):
         """
         sms_sudo = self.sudo().search([("uuid", "=", sms_uuid)], limit=1)
         if not sms_sudo:
-            companies = self.env["res.company"].sudo().search(
-                [("duret_sms_provider", "=", "twilio")]
+            companies = (
+                self.env["res.company"].sudo().search([("duret_sms_provider", "=", "twilio")])
             )
             signed = any(c._duret_twilio_signature_valid(url, params, signature) for c in companies)
             return "not_found" if signed else "forbidden"

@@ -18,9 +18,7 @@ class DuretSmsTestWizard(models.TransientModel):
         required=True,
         default=lambda self: _("Test SMS from Odoo: the Twilio connection works."),
     )
-    result_state = fields.Selection(
-        [("success", "Accepted"), ("error", "Refused")], readonly=True
-    )
+    result_state = fields.Selection([("success", "Accepted"), ("error", "Refused")], readonly=True)
     result_message = fields.Text("Twilio's Answer", readonly=True)
 
     @api.model
@@ -37,8 +35,10 @@ class DuretSmsTestWizard(models.TransientModel):
             ),
             21211: _("Twilio says the number is not valid (error 21211)."),
             21212: _("The sender is not valid for this account (error 21212)."),
-            21606: _("This sender cannot send SMS (error 21606): use another number or a "
-                     "Messaging Service."),
+            21606: _(
+                "This sender cannot send SMS (error 21606): use another number or a "
+                "Messaging Service."
+            ),
             21610: _("This number replied STOP: Twilio will not send to it (error 21610)."),
             21614: _("This number cannot receive SMS: landline or invalid (error 21614)."),
             20429: _("Twilio is busy (error 20429): try again in a minute."),
@@ -61,9 +61,7 @@ class DuretSmsTestWizard(models.TransientModel):
         gateway = company._duret_twilio_gateway()
         from_, service_sid = company._duret_twilio_sender()
         try:
-            result = gateway.send(
-                number, self.body, from_=from_, messaging_service_sid=service_sid
-            )
+            result = gateway.send(number, self.body, from_=from_, messaging_service_sid=service_sid)
         except GatewayError as error:
             self.write({"result_state": "error", "result_message": self._duret_plain_error(error)})
         else:

@@ -1,0 +1,70 @@
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import Form, tagged
+from odoo.tests.common import TransactionCase, new_test_user
+
+VALID_SID = "AC" + "0123456789abcdef" * 2
+
+
+@tagged("post_install", "-at_install")
+class TestSmsSettings(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.company
+        cls.office_user = new_test_user(cls.env, login="office", groups="base.group_user")
+
+    def test_default_provider_is_odoo_iap(self):
+        company = self.env["res.company"].create({"name": "Nouvelle agence"})
+        self.assertEqual(company.duret_sms_provider, "iap")
+
+    def test_account_sid_validation(self):
+        for bad in ("AC123", "XX" + "0" * 32, "AC" + "g" * 32, "AC" + "0" * 33):
+            with (
+                self.subTest(sid=bad),
+                self.assertRaisesRegex(ValidationError, "AC followed by 32"),
+            ):
+                self.company.twilio_account_sid = bad
+        self.company.twilio_account_sid = f"  {VALID_SID} \n"
+        self.assertEqual(self.company.twilio_account_sid, VALID_SID, "pasted spaces are stripped")
+
+    def test_sender_validation(self):
+        for good in ("+33939000000", "DURET", "Duret2026", "A1"):
+            self.company.twilio_from_number = good
+        for bad in ("0939000000", "DURET ELEC", "DURETELECTRICITE", "12345", "+33-9-39"):
+            with self.subTest(sender=bad), self.assertRaises(ValidationError):
+                self.company.twilio_from_number = bad
+
+    def test_messaging_service_validation(self):
+        self.company.twilio_messaging_service_sid = "MG" + "a" * 32
+        with self.assertRaisesRegex(ValidationError, "MG followed by 32"):
+            self.company.twilio_messaging_service_sid = "MG42"
+
+    def test_auth_token_readable_by_administrators_only(self):
+        self.company.sudo().twilio_auth_token = "secret-token"
+        company_as_office = self.company.with_user(self.office_user)
+        self.assertEqual(company_as_office.twilio_account_sid, self.company.twilio_account_sid)
+        with self.assertRaises(AccessError):
+            company_as_office.read(["twilio_auth_token"])
+        with self.assertRaises(AccessError):
+            company_as_office.write({"twilio_auth_token": "stolen"})
+        self.assertEqual(self.company.sudo().twilio_auth_token, "secret-token")
+
+    def test_settings_form_saves_per_company(self):
+        settings = Form(self.env["res.config.settings"])
+        settings.duret_sms_provider = "twilio"
+        settings.twilio_account_sid = VALID_SID
+        settings.twilio_auth_token = "tok"
+        settings.twilio_from_number = "DURET"
+        settings.save().execute()
+        self.assertEqual(self.company.duret_sms_provider, "twilio")
+        self.assertEqual(self.company.sudo().twilio_auth_token, "tok")
+        self.assertFalse(self.company.duret_sms_can_receive, "alphanumeric senders get no replies")
+        self.company.twilio_from_number = "+33939000000"
+        self.assertTrue(self.company.duret_sms_can_receive)
+
+    def test_settings_form_rejects_bad_sid(self):
+        settings = Form(self.env["res.config.settings"])
+        settings.duret_sms_provider = "twilio"
+        settings.twilio_account_sid = "AC-not-a-sid"
+        with self.assertRaises(ValidationError):
+            settings.save().execute()

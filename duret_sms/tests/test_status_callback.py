@@ -1,0 +1,119 @@
+from odoo.tests import HttpCase, tagged
+
+from odoo.addons.duret_sms.core.gateway import compute_signature
+
+from .common import DuretTwilioMixin
+
+MOBILE = "+33612345678"
+
+
+@tagged("post_install", "-at_install")
+class TestStatusCallback(DuretTwilioMixin, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.company
+        cls.partner = cls.env["res.partner"].create(
+            {"name": "Camille Martin", "mobile": MOBILE, "country_id": cls.env.ref("base.fr").id}
+        )
+
+    def setUp(self):
+        super().setUp()
+        self.setup_twilio(self.company)
+        # Signatures are checked against the public URL, built from web.base.url.
+        self.env["ir.config_parameter"].sudo().set_param("web.base.url", self.base_url())
+        self.message = self.partner._message_sms("Rendez-vous demain 9h")
+        self.sms = self.env["sms.sms"].sudo().search([("mail_message_id", "=", self.message.id)])
+        self.run_queue()
+        self.sid = self.sms.twilio_sid
+        self.assertTrue(self.sid)
+
+    def post(self, params, signature=None, uuid=None, token=None):
+        path = f"/twilio/sms/status/{uuid or self.sms.uuid}"
+        url = self.base_url() + path
+        headers = {}
+        if signature is None:
+            signature = compute_signature(token or self.simulator.auth_token, url, params)
+        if signature:
+            headers["X-Twilio-Signature"] = signature
+        return self.url_open(path, data=params, headers=headers)
+
+    def params(self, status, **extra):
+        return {
+            "MessageSid": self.sid,
+            "SmsSid": self.sid,
+            "MessageStatus": status,
+            "SmsStatus": status,
+            "AccountSid": self.simulator.account_sid,
+            "To": MOBILE,
+            "ApiVersion": "2010-04-01",
+            **extra,
+        }
+
+    def notification(self):
+        return self.message.notification_ids.filtered(lambda n: n.notification_type == "sms")
+
+    def test_simulator_signed_callbacks_update_sms_and_chatter(self):
+        self.assertEqual(self.simulator.deliver(self.sid, "sent"), 200)
+        self.sms.invalidate_recordset()
+        self.assertEqual(self.sms.state, "pending")
+        self.assertEqual(self.simulator.deliver(self.sid, "delivered"), 200)
+        self.sms.invalidate_recordset()
+        self.assertEqual((self.sms.state, self.sms.twilio_status), ("sent", "delivered"))
+        self.notification().invalidate_recordset()
+        self.assertEqual(self.notification().notification_status, "sent")
+
+    def test_unsigned_and_forged_callbacks_are_refused(self):
+        for signature, token in (("", None), ("bm90IGEgc2lnbmF0dXJl", None), (None, "wrong")):
+            with self.subTest(signature=signature, token=token):
+                response = self.post(self.params("delivered"), signature=signature, token=token)
+                self.assertEqual(response.status_code, 403)
+        # signed for other parameters than those sent
+        params = self.params("delivered")
+        signature = compute_signature(
+            self.simulator.auth_token,
+            self.base_url() + f"/twilio/sms/status/{self.sms.uuid}",
+            self.params("failed"),
+        )
+        self.assertEqual(self.post(params, signature=signature).status_code, 403)
+        self.sms.invalidate_recordset()
+        self.assertEqual(self.sms.state, "process", "a refused callback changes nothing")
+
+    def test_out_of_order_and_duplicate_callbacks(self):
+        for status in ("delivered", "sent", "delivered", "queued"):
+            self.assertEqual(self.post(self.params(status)).status_code, 200)
+        self.sms.invalidate_recordset()
+        self.assertEqual(self.sms.state, "sent", "delivered is never undone by a late 'sent'")
+
+    def test_undelivered_callback_records_reason_and_bounces(self):
+        response = self.post(self.params("undelivered", ErrorCode="30005"))
+        self.assertEqual(response.status_code, 200)
+        self.sms.invalidate_recordset()
+        self.assertEqual((self.sms.state, self.sms.twilio_error_code), ("error", 30005))
+        self.assertTrue(self.sms.duret_failure_reason)
+        self.notification().invalidate_recordset()
+        self.assertIn(self.notification().notification_status, ("exception", "bounce"))
+
+    def test_opt_out_error_in_callback_blacklists(self):
+        self.assertEqual(self.post(self.params("failed", ErrorCode="21610")).status_code, 200)
+        self.assertTrue(self.env["phone.blacklist"].sudo().search([("number", "=", MOBILE)]))
+
+    def test_malformed_requests_never_500(self):
+        self.assertEqual(
+            self.url_open("/twilio/sms/status/not-a-uuid", data={"a": "1"}).status_code, 404
+        )
+        unknown = "0" * 32
+        self.assertEqual(self.post(self.params("sent"), uuid=unknown).status_code, 404)
+        self.assertEqual(
+            self.post(self.params("sent"), uuid=unknown, signature="x").status_code, 403
+        )
+        for params in (
+            {"Unrelated": "1"},
+            {"MessageStatus": "bogus"},
+            {"ErrorCode": "abc", "MessageStatus": "failed"},
+        ):
+            with self.subTest(params=params):
+                self.assertIn(self.post(params).status_code, (200, 403))
+        self.sms.invalidate_recordset()
+        self.assertNotEqual(self.sms.state, "sent")
+        self.assertEqual(self.url_open(f"/twilio/sms/status/{self.sms.uuid}").status_code, 405)
