@@ -51,6 +51,11 @@ class SmsSms(models.Model):
         default=lambda self: self.env.context.get("duret_sms_category") or "transactional",
         required=True,
     )
+    duret_optout_ack = fields.Boolean(
+        "Opt-out Confirmation",
+        copy=False,
+        help="The one SMS confirming an opt-out: it may reach the number that just opted out.",
+    )
     twilio_sid = fields.Char("Twilio SID", readonly=True, copy=False, index="btree_not_null")
     twilio_status = fields.Char("Twilio Status", readonly=True, copy=False)
     twilio_error_code = fields.Integer("Twilio Error Code", readonly=True, copy=False)
