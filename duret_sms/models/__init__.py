@@ -1,1 +1,1 @@
-from . import mail_notification, res_company, res_config_settings, sms_sms
+from . import mail_notification, res_company, res_config_settings, res_partner, sms_sms
