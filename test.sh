@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The test command of duret_sms: one line, no prior setup.
+#
+#   ./test.sh                 static checks, pytest, then the Odoo tests if an Odoo 17 tree is found
+#   ./test.sh --no-odoo       only the pure stages (static checks + pytest)
+#   ./test.sh --odoo-only     only the Odoo tests
+#   ./test.sh --keep-db       keep the test database afterwards (for pytest-odoo or a look in the UI)
+#   ./test.sh --pytest-odoo   also run duret_sms/tests through pytest-odoo against that database
+#   ./test.sh -k EXPR         pass a -k selection to pytest (stage 2)
+#
+# Environment: DURET_VENV (virtualenv, default .venv), PYTHON (interpreter that creates it,
+# default python3), ODOO_HOME (Odoo 17 tree; default: an importable odoo, else /opt/odoo17),
+# PGHOST/PGPORT/PGUSER/PGPASSWORD (a server to use instead of a throwaway cluster).
+# Each stage prints one summary line; the exit status is non-zero if any stage failed.
+# What each stage does: scripts/README.md.
+set -uo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")"
+REPO=$(pwd)
+
+run_static=1 run_pytest=1 run_odoo=1
+odoo_args=() pytest_args=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --no-odoo) run_odoo=0 ;;
+        --odoo-only) run_static=0 run_pytest=0 ;;
+        --keep-db) odoo_args+=(--keep-db) ;;
+        --pytest-odoo) odoo_args+=(--pytest-odoo) ;;
+        -k) shift; pytest_args+=(-k "${1:?-k needs an expression}") ;;
+        -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+        *) echo "test.sh: unknown option $1 (see ./test.sh --help)" >&2; exit 2 ;;
+    esac
+    shift
+done
+
+# --- virtualenv: create or reuse, install requirements-dev.txt only when it changed -----------
+VENV=${DURET_VENV:-.venv}
+PY=$VENV/bin/python
+if [ ! -x "$PY" ]; then
+    base=${PYTHON:-python3}
+    if ! "$base" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
+        echo "test.sh: $base is missing or older than Python 3.10 (set PYTHON=...)" >&2
+        exit 1
+    fi
+    echo "setup: creating the virtualenv $VENV"
+    "$base" -m venv "$VENV" || { echo "test.sh: '$base -m venv' failed (apt-get install python3-venv?)" >&2; exit 1; }
+fi
+stamp=$VENV/.duret-requirements.sha256
+digest=$(cat requirements-dev.txt requirements.txt <("$PY" -V) | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$digest" ]; then
+    echo "setup: installing requirements-dev.txt into $VENV"
+    if ! "$PY" -m pip install -q --disable-pip-version-check -r requirements-dev.txt >"$VENV/pip.log" 2>&1; then
+        cat "$VENV/pip.log" >&2
+        echo "test.sh: pip install -r requirements-dev.txt failed" >&2
+        exit 1
+    fi
+    echo "$digest" >"$stamp"
+fi
+
+# --- stages --------------------------------------------------------------------------------
+failed=()
+t0=$SECONDS
+
+if [ $run_static = 1 ]; then
+    "$PY" scripts/static_checks.py || failed+=("static checks")
+fi
+
+if [ $run_pytest = 1 ]; then
+    # pytest's own closing line is the summary; "no tests ran" (exit 5) is a failure too.
+    "$PY" -m pytest -q "${pytest_args[@]}" tests/ || failed+=("pytest")
+fi
+t_pure=$((SECONDS - t0))
+
+if [ $run_odoo = 1 ]; then
+    "$PY" scripts/odoo_tests.py "${odoo_args[@]}" || failed+=("odoo tests")
+fi
+
+if [ ${#failed[@]} -gt 0 ]; then
+    echo "FAILED: $(IFS=,; echo "${failed[*]}" | sed 's/,/, /g') (pure stages ${t_pure}s, total $((SECONDS - t0))s)"
+    exit 1
+fi
+echo "ALL OK (pure stages ${t_pure}s, total $((SECONDS - t0))s)"
