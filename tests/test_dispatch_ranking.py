@@ -203,7 +203,7 @@ def test_explain_with_translated_texts():
 
 
 @pytest.mark.parametrize(
-    ("km", "text"), [(0.04, "0,0"), (4.25, "4,2"), (9.96, "10,0"), (12.6, "13")]
+    ("km", "text"), [(0.04, "0,0"), (4.25, "4,2"), (9.96, "10"), (12.6, "13")]
 )
 def test_format_km(km, text):
     assert format_km(km) == text
