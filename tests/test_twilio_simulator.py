@@ -237,3 +237,16 @@ def test_base_url_needs_a_started_simulator():
     with pytest.raises(RuntimeError):
         _ = simulator.base_url
     simulator.stop()  # stopping a stopped simulator is harmless
+
+
+def test_scripted_failures_answer_twilio_errors_not_dropped_connections():
+    from duret_sms.core.gateway import GatewayError, TwilioGateway
+
+    with TwilioSimulator() as sim:
+        gateway = TwilioGateway(sim.account_sid, sim.auth_token, base_url=sim.base_url)
+        for code in (21211, 21610, 30003, 21408):
+            sim.fail_number("+33612345678", code)
+            with pytest.raises(GatewayError) as caught:
+                gateway.send("+33612345678", "x", from_="+33939000000")
+            assert caught.value.code == code and not caught.value.ambiguous
+        assert sim.server_errors == 0

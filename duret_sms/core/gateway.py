@@ -7,6 +7,7 @@ the SDK's :class:`~twilio.request_validator.RequestValidator`.
 """
 
 import json
+import logging
 import threading
 import weakref
 from dataclasses import dataclass
@@ -20,6 +21,10 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from .twilio_codes import ErrorInfo, error_info
+
+# The SDK logs every request and response (URL, headers) at INFO: one Odoo log line per header
+# per SMS. Keep its warnings only; the gateway reports failures itself.
+logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
 
 DEFAULT_TIMEOUT = (5.0, 15.0)
 

@@ -64,6 +64,11 @@ _ERROR_MESSAGES = {
 }
 
 
+class _Missing(dict):
+    def __missing__(self, key):
+        return "{" + key + "}"
+
+
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     """Callbacks are never redirected: a redirect could lead off the loopback interface."""
 
@@ -361,7 +366,8 @@ class TwilioSimulator:
         message = _ERROR_MESSAGES.get(code, "Simulated Twilio error {code}")
         return http_status, {
             "code": code,
-            "message": message.format(code=code, **fields),
+            # Scripted errors reuse Twilio's texts; a placeholder without a value stays as is.
+            "message": message.format_map(_Missing(code=code, **fields)),
             "more_info": f"https://www.twilio.com/docs/errors/{code}" if code else None,
             "status": http_status,
         }
@@ -386,7 +392,7 @@ class TwilioSimulator:
         if not body:
             return (*self._error(400, 21602), None, None)
         if failing:
-            return (*self._error(*failing), None, None)
+            return (*self._error(*failing, to=to), None, None)
         sid = "SM" + secrets.token_hex(16)
         now = _now()
         message = {

@@ -10,5 +10,6 @@ class MailNotification(models.Model):
         selection_add=[
             ("sms_blacklist", "Blacklisted"),
             ("sms_optout", "Opted Out"),
+            ("sms_duplicate", "Duplicate"),
         ]
     )

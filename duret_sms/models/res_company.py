@@ -94,6 +94,12 @@ class ResCompany(models.Model):
         default=1,
         help="At most this many dunning SMS per number over 7 days (0: no cap).",
     )
+    duret_sms_dispatch_horizon = fields.Integer(
+        "Technician Busy Within (Hours)",
+        default=3,
+        help="Urgent dispatch: a technician with an appointment within this many hours from "
+        "now is ranked as busy.",
+    )
     duret_sms_retention_months = fields.Integer(
         "Keep SMS History (Months)",
         default=24,
@@ -267,3 +273,9 @@ class ResCompany(models.Model):
             country=(self.country_id.code or "FR").upper() if self.country_id else "FR",
             alsace_moselle=self.duret_sms_alsace_moselle,
         )
+
+    @api.model
+    def _duret_purge_hook(self, company, limit):
+        """Extension point of the retention cron: other SMS records (replies) older than
+        ``limit`` for ``company`` are purged by their own modules' overrides."""
+        return True

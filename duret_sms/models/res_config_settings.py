@@ -16,6 +16,38 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.twilio_messaging_service_sid", readonly=False
     )
     duret_sms_can_receive = fields.Boolean(related="company_id.duret_sms_can_receive")
+    duret_sms_tz = fields.Selection(related="company_id.duret_sms_tz", readonly=False)
+    duret_sms_weekday_start = fields.Float(
+        related="company_id.duret_sms_weekday_start", readonly=False
+    )
+    duret_sms_weekday_end = fields.Float(related="company_id.duret_sms_weekday_end", readonly=False)
+    duret_sms_saturday_start = fields.Float(
+        related="company_id.duret_sms_saturday_start", readonly=False
+    )
+    duret_sms_saturday_end = fields.Float(
+        related="company_id.duret_sms_saturday_end", readonly=False
+    )
+    duret_sms_allow_sunday = fields.Boolean(
+        related="company_id.duret_sms_allow_sunday", readonly=False
+    )
+    duret_sms_allow_holidays = fields.Boolean(
+        related="company_id.duret_sms_allow_holidays", readonly=False
+    )
+    duret_sms_alsace_moselle = fields.Boolean(
+        related="company_id.duret_sms_alsace_moselle", readonly=False
+    )
+    duret_sms_cap_commercial = fields.Integer(
+        related="company_id.duret_sms_cap_commercial", readonly=False
+    )
+    duret_sms_cap_dunning = fields.Integer(
+        related="company_id.duret_sms_cap_dunning", readonly=False
+    )
+    duret_sms_dispatch_horizon = fields.Integer(
+        related="company_id.duret_sms_dispatch_horizon", readonly=False
+    )
+    duret_sms_retention_months = fields.Integer(
+        related="company_id.duret_sms_retention_months", readonly=False
+    )
 
     def action_duret_sms_open_test_wizard(self):
         self.ensure_one()

@@ -1,4 +1,6 @@
-from odoo import _, fields, models
+from odoo import _, api, fields, models
+
+from ..core import phone
 
 CONSENT_SOURCES = [
     ("staff", "Recorded by staff"),
@@ -22,6 +24,11 @@ class ResPartner(models.Model):
     duret_sms_consent_date = fields.Datetime("Consent Given On", copy=False, readonly=True)
     duret_sms_consent_source = fields.Selection(
         CONSENT_SOURCES, "Consent Source", copy=False, readonly=True
+    )
+    duret_sms_reply_count = fields.Integer(
+        "SMS Replies",
+        compute="_compute_duret_sms_reply_count",
+        groups="duret_sms.duret_sms_group_officer",
     )
 
     def write(self, vals):
@@ -50,3 +57,73 @@ class ResPartner(models.Model):
                 else _("Commercial SMS consent withdrawn (%(source)s).", source=label),
                 subtype_xmlid="mail.mt_note",
             )
+
+    def _compute_duret_sms_reply_count(self):
+        counts = dict(
+            self.env["duret.sms.reply"]._read_group(
+                [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.duret_sms_reply_count = counts.get(partner, 0)
+
+    def action_view_duret_sms_replies(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("duret_sms.duret_sms_reply_action")
+        action["domain"] = [("partner_id", "=", self.id)]
+        action["context"] = {"default_partner_id": self.id}
+        return action
+
+    @api.model
+    def _duret_find_by_number(self, number, company):
+        """Return the active contacts of ``company`` (or shared) whose mobile or phone is ``number``.
+
+        ``number`` is in E.164. The stored ``phone_sanitized`` only holds the first valid of
+        mobile and phone, so candidates are searched on both fields by their last digits, then
+        each number is normalised (with the contact's own country) and compared exactly.
+        """
+        if not number or not number.startswith("+") or len(number) < 8:
+            return self.browse()
+        tail = number[-8:]
+        candidates = self.search(
+            [
+                "|",
+                ("company_id", "=", False),
+                ("company_id", "=", company.id),
+                "|",
+                ("phone_sanitized", "=", number),
+                ("phone_mobile_search", "like", tail),
+            ]
+        )
+        default_region = (company.country_id.code or "FR").upper()
+
+        def matches(partner):
+            region = (partner.country_id.code or default_region).upper()
+            return partner.phone_sanitized == number or any(
+                phone.try_normalize(value, region=region) == number
+                for value in (partner.mobile, partner.phone)
+                if value
+            )
+
+        return candidates.filtered(matches)
+
+    def _duret_last_sms_recipient(self):
+        """Among these contacts, the one who was last sent an SMS, or nothing if it is a tie."""
+        sms_sudo = self.env["sms.sms"].sudo()  # technical model (system ACL): dates only
+        latest = {}
+        for partner in self:
+            sms = sms_sudo.search(
+                [
+                    ("partner_id", "=", partner.id),
+                    ("state", "in", ("process", "pending", "sent")),
+                ],
+                order="duret_handover_at desc nulls last, id desc",
+                limit=1,
+            )
+            if sms:
+                latest[partner] = (sms.duret_handover_at or sms.create_date, sms.id)
+        if not latest:
+            return self.browse()
+        best = max(latest.values())
+        winners = [partner for partner, key in latest.items() if key[0] == best[0]]
+        return winners[0] if len(winners) == 1 else self.browse()

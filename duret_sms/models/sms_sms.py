@@ -1,11 +1,14 @@
 import logging
 import threading
 from datetime import timedelta
+from uuid import uuid4
+
+from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..core import dispatch, encoding, phone, twilio_codes
+from ..core import caps, dispatch, encoding, phone, twilio_codes, windows
 from ..core.gateway import GatewayError
 
 _logger = logging.getLogger(__name__)
@@ -74,6 +77,50 @@ class SmsSms(models.Model):
         index="btree_not_null",
         help="Queued SMS wait until this time (sending hours, weekly caps, retry backoff).",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Commercial SMS of Twilio/Sandbox companies get their opt-out mention (CPCE L34-5)."""
+        prepared = []
+        for vals in vals_list:
+            vals = dict(vals)  # the caller's dicts may be shared between records
+            category = vals.get("duret_category") or self.env.context.get("duret_sms_category")
+            company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+            if category == "commercial" and company._duret_sms_uses_own_provider():
+                vals.setdefault("uuid", uuid4().hex)
+                mention = self._duret_optout_mention(company, vals["uuid"])
+                body = vals.get("body") or ""
+                if mention.strip() not in body:
+                    vals["body"] = body + mention
+            prepared.append(vals)
+        return super().create(prepared)
+
+    @api.model
+    def _duret_optout_mention(self, company, sms_uuid):
+        """The text appended to commercial SMS: "STOP au <number>" where replies reach Odoo,
+        otherwise a short unsubscribe link (alphanumeric senders cannot receive)."""
+        sender = company.twilio_from_number or ""
+        if company.duret_sms_can_receive and sender.startswith("+"):
+            return f"\nSTOP au {sender}"
+        return f"\nStop SMS : {self.get_base_url()}/sms/optout/{sms_uuid}"
+
+    @api.model
+    def _duret_optout_from_link(self, sms_uuid):
+        """Opt the number of SMS ``sms_uuid`` out (the unsubscribe page's POST).
+
+        Returns the SMS (sudo) or an empty recordset for an unknown token.
+        """
+        # Public page: the 128-bit uuid is the proof; only this one SMS is read.
+        sms_sudo = self.sudo().search([("uuid", "=", sms_uuid)], limit=1)
+        if not sms_sudo or not sms_sudo.number:
+            return self.browse()
+        self.env["phone.blacklist"].sudo()._add(
+            [sms_sudo.number],
+            message=_("Unsubscribed with the link of SMS %(uuid)s.", uuid=sms_uuid),
+        )
+        if sms_sudo.partner_id.duret_sms_consent:
+            sms_sudo.partner_id._duret_sms_set_consent(False, "web")
+        return sms_sudo
 
     # ------------------------------------------------------------------
     # Odoo's pipeline: every send of a Twilio/Sandbox company goes through the queue
@@ -193,26 +240,129 @@ class SmsSms(models.Model):
             # every candidate was deferred or cancelled: look at the next ones
 
     def _duret_apply_sending_rules(self, company, now):
-        """Check numbers (and, with the compliance rules, everything else) before hand-over.
+        """The compliance gate: every SMS of a Twilio/Sandbox company passes it before hand-over.
 
-        Returns the SMS that may go now; the others are cancelled, failed or deferred here.
+        In order: a usable number; the opt-out list (every category but internal urgent staff
+        alerts and the single opt-out confirmation); consent for commercial SMS; the sending
+        hours of the category (outside them the SMS is deferred, never dropped); the weekly
+        caps of commercial and dunning SMS. Returns the SMS that may go now; the others are
+        cancelled, failed or deferred here, each with its reason.
         """
         region = (company.country_id.code or "FR").upper()
+        numbers = {}
+        for sms in self:
+            numbers[sms.id] = phone.try_normalize(sms.number or "", region=region)
+        known = [n for n in numbers.values() if n]
+        blacklist = self.env["phone.blacklist"].sudo()  # system-only ACL; read to filter
+        opted_out = {
+            record.number: record
+            for record in blacklist.search([("number", "in", known), ("active", "=", True)])
+        }
+        history = self._duret_cap_history(company, known, now)
         allowed = self.browse()
         for sms in self:
-            number = phone.try_normalize(sms.number or "", region=region)
+            number = numbers[sms.id]
+            category = sms.duret_category
             if not sms.number:
                 sms._duret_set_failed("sms_number_missing", _("The SMS has no phone number."))
-            elif not number:
+                continue
+            if not number:
                 sms._duret_set_failed(
                     "sms_number_format",
                     _("%(number)s is not a valid phone number.", number=sms.number),
                 )
-            else:
-                if number != sms.number:
-                    sms.number = number
-                allowed |= sms
+                continue
+            if number != sms.number:
+                sms.number = number
+            if number in opted_out and category != "internal_urgent" and not sms.duret_optout_ack:
+                sms._duret_set_canceled("sms_blacklist", opted_out[number]._duret_optout_reason())
+                continue
+            if category == "commercial" and not sms.partner_id.duret_sms_consent:
+                sms._duret_set_canceled(
+                    "sms_optout",
+                    _(
+                        "No consent to commercial SMS recorded for %(who)s: not sent.",
+                        who=sms.partner_id.display_name or number,
+                    ),
+                )
+                continue
+            if not sms.duret_optout_ack:
+                policy = company._duret_sms_policy(category)
+                if not windows.is_allowed(now, policy):
+                    sms._duret_defer(windows.next_allowed(now, policy), _("outside sending hours"))
+                    continue
+            cap = sms._duret_weekly_cap(company)
+            if cap:
+                sent_at = history.setdefault((number, category), [])
+                free_at = caps.next_allowed_by_cap(sent_at, now, max_count=cap)
+                if free_at and category == "commercial":
+                    # A promotion that cannot go this week is stale next week: cancel it.
+                    sms._duret_set_canceled(
+                        "sms_duplicate",
+                        _("Weekly limit of commercial SMS reached for %(number)s.", number=number),
+                    )
+                    continue
+                if free_at:
+                    # A dunning reminder still matters next week: defer it, never lose it.
+                    policy = company._duret_sms_policy(category)
+                    sms._duret_defer(
+                        windows.next_allowed(free_at, policy), _("weekly limit of dunning SMS")
+                    )
+                    continue
+                sent_at.append(now)
+            allowed |= sms
+        (self - allowed).mail_message_id._notify_message_notification_update()
         return allowed
+
+    def _duret_weekly_cap(self, company):
+        self.ensure_one()
+        return {
+            "commercial": company.duret_sms_cap_commercial,
+            "dunning": company.duret_sms_cap_dunning,
+        }.get(self.duret_category, 0)
+
+    @api.model
+    def _duret_cap_history(self, company, numbers, now):
+        """Hand-over times of capped SMS per (number, category) over the last 7 days."""
+        history = {}
+        if not numbers:
+            return history
+        recent = self.search(
+            [
+                ("company_id", "=", company.id),
+                ("number", "in", numbers),
+                ("duret_category", "in", ("commercial", "dunning")),
+                ("state", "in", ("process", "pending", "sent")),
+                ("duret_handover_at", ">", now - timedelta(days=7)),
+            ]
+        )
+        for sms in recent:
+            history.setdefault((sms.number, sms.duret_category), []).append(sms.duret_handover_at)
+        return history
+
+    def _duret_defer(self, when, why):
+        """Keep the SMS queued until ``when`` (naive UTC), with a visible reason."""
+        tz = self._duret_company().duret_sms_tz or "UTC"
+        local = fields.Datetime.context_timestamp(self.with_context(tz=tz), when)
+        self.write(
+            {
+                "duret_not_before": when,
+                "duret_failure_reason": _(
+                    "Deferred until %(when)s (%(why)s).",
+                    when=local.strftime("%d/%m/%Y %H:%M"),
+                    why=why,
+                ),
+            }
+        )
+
+    def _duret_set_canceled(self, failure_type, reason):
+        """Cancel before hand-over (rules), with the reason on the SMS and its notification."""
+        self.write(
+            {"state": "canceled", "failure_type": failure_type, "duret_failure_reason": reason}
+        )
+        self.sms_tracker_id._action_update_from_sms_state(
+            "canceled", failure_type=failure_type, failure_reason=reason
+        )
 
     def _duret_prepare_jobs(self, company):
         """Build the HTTP jobs while the ORM may still be used (threads must not touch it)."""
@@ -242,10 +392,13 @@ class SmsSms(models.Model):
             _logger.warning("Twilio queue of company %s: %s", company.id, error)
             self.write({"state": "outgoing", "duret_failure_reason": str(error)})
             return
-        concurrency = int(
-            self.env["ir.config_parameter"].get_param("duret_sms.twilio_concurrency", 16)
+        icp = self.env["ir.config_parameter"]
+        outcomes = dispatch.send_all(
+            gateway,
+            jobs,
+            concurrency=max(1, int(icp.get_param("duret_sms.twilio_concurrency", 16))),
+            backoff=float(icp.get_param("duret_sms.twilio_retry_backoff", 0.5)),
         )
-        outcomes = dispatch.send_all(gateway, jobs, concurrency=max(1, concurrency))
         # The answers are written in the same cursor the claim was committed in; the
         # records may have been updated meanwhile by a status callback, so read them again.
         self.invalidate_recordset()
@@ -492,3 +645,23 @@ class SmsSms(models.Model):
         )
         if first and first.duret_not_before > fields.Datetime.now():
             self._duret_trigger_queue(at=first.duret_not_before)
+
+    @api.model
+    def _cron_duret_purge_history(self):
+        """Delete SMS older than each company's retention (months); opt-outs and consents stay.
+
+        Only finished SMS go: queued, deferred or in-flight ones are kept whatever their age.
+        """
+        companies = self.env["res.company"].sudo().search([("duret_sms_retention_months", ">", 0)])
+        for company in companies:
+            limit = fields.Datetime.now() - relativedelta(months=company.duret_sms_retention_months)
+            old_sudo = self.sudo().search(
+                [
+                    ("company_id", "=", company.id),
+                    ("create_date", "<", limit),
+                    ("state", "in", ("pending", "sent", "error", "canceled")),
+                ]
+            )
+            _logger.info("SMS retention: deleting %s SMS of company %s", len(old_sudo), company.id)
+            old_sudo.unlink()
+            self.env["res.company"]._duret_purge_hook(company, limit)

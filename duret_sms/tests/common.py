@@ -12,8 +12,12 @@ class DuretTwilioMixin:
     they want, so that nothing runs behind the test's back.
     """
 
-    def setup_twilio(self, company):
-        """Start a fresh simulator for this test and configure ``company`` for it."""
+    def setup_twilio(self, company, all_hours=True):
+        """Start a fresh simulator for this test and configure ``company`` for it.
+
+        With ``all_hours`` the sending hours are opened round the clock, so that tests that are
+        not about them pass whatever the day and hour CI runs them.
+        """
         self.simulator = TwilioSimulator(auto_callbacks=False)
         self.simulator.start()
         self.addCleanup(self.simulator.stop)
@@ -27,6 +31,17 @@ class DuretTwilioMixin:
                 "twilio_from_number": FROM_NUMBER,
             }
         )
+        if all_hours:
+            company.write(
+                {
+                    "duret_sms_weekday_start": 0,
+                    "duret_sms_weekday_end": 24,
+                    "duret_sms_saturday_start": 0,
+                    "duret_sms_saturday_end": 24,
+                    "duret_sms_allow_sunday": True,
+                    "duret_sms_allow_holidays": True,
+                }
+            )
 
     def run_queue(self):
         self.env.ref("duret_sms.ir_cron_sms_twilio_queue").sudo().method_direct_trigger()
@@ -49,6 +64,8 @@ class DuretTwilioCase(DuretTwilioMixin, TransactionCase):
             }
         )
 
+    all_hours = True
+
     def setUp(self):
         super().setUp()
-        self.setup_twilio(self.company)
+        self.setup_twilio(self.company, all_hours=self.all_hours)

@@ -35,7 +35,7 @@ class TestTwilioTransport(DuretTwilioCase):
         self.assertEqual(sent["from"], FROM_NUMBER)
         self.assertEqual(sent["body"], "Votre technicien arrive demain à 9h.")
         self.assertTrue(
-            self.simulator._callback_urls[sent["sid"]].endswith(f"/twilio/sms/status/{sms.uuid}")
+            self.simulator.callback_url(sent["sid"]).endswith(f"/twilio/sms/status/{sms.uuid}")
         )
         self.assertEqual(sms.state, "process")
         self.assertEqual(sms.twilio_sid, sent["sid"])
@@ -149,6 +149,7 @@ class TestTwilioTransport(DuretTwilioCase):
         self.assertTrue(sms.twilio_sid)
 
     def test_outage_defers_with_backoff_then_sends_once(self):
+        self.env["ir.config_parameter"].sudo().set_param("duret_sms.twilio_retry_backoff", 0.01)
         self.simulator.queue_errors(503, count=50)
         sms = self.env["sms.sms"].create({"number": MOBILE, "body": "Bonjour"})
         sms.send()
@@ -158,7 +159,7 @@ class TestTwilioTransport(DuretTwilioCase):
             self.assertEqual(sms.duret_retry_count, 1)
             self.assertEqual(sms.duret_not_before, datetime(2030, 1, 10, 10, 2))
             self.assertTrue(sms.duret_failure_reason)
-            self.simulator._queued_errors.clear()
+            self.simulator.clear_queued_errors()
             self.run_queue()  # not due yet
             self.assertEqual(self.simulator.created_count, 0)
         with freeze_time("2030-01-10 10:03:00"):
