@@ -1,1 +1,1 @@
-from . import twilio
+from . import optout, twilio

@@ -1,1 +1,10 @@
-from . import mail_notification, res_company, res_config_settings, res_partner, sms_sms
+from . import (
+    mail_notification,
+    mail_thread,
+    phone_blacklist,
+    res_company,
+    res_config_settings,
+    res_partner,
+    sms_sms,
+    sms_template,
+)

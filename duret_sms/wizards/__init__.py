@@ -1,1 +1,1 @@
-from . import duret_sms_test_wizard
+from . import duret_sms_test_wizard, sms_composer
