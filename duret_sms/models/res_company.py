@@ -105,6 +105,16 @@ class ResCompany(models.Model):
         default=24,
         help="SMS and replies older than this are deleted; opt-outs and consents are kept.",
     )
+    duret_sms_reminder_hour = fields.Float(
+        "Reminder Hour",
+        default=17.0,
+        help="Appointment reminders and technician briefings go at this time, in the SMS time "
+        "zone, on the last open day before the appointment.",
+    )
+    duret_sms_cancel_alert = fields.Boolean(
+        "Text the Technician on Cancellation",
+        help="When a customer cancels from the reminder, the technician also gets an SMS.",
+    )
 
     @api.depends("twilio_from_number", "twilio_messaging_service_sid", "duret_sms_provider")
     def _compute_duret_sms_can_receive(self):

@@ -48,6 +48,12 @@ class ResConfigSettings(models.TransientModel):
     duret_sms_retention_months = fields.Integer(
         related="company_id.duret_sms_retention_months", readonly=False
     )
+    duret_sms_reminder_hour = fields.Float(
+        related="company_id.duret_sms_reminder_hour", readonly=False
+    )
+    duret_sms_cancel_alert = fields.Boolean(
+        related="company_id.duret_sms_cancel_alert", readonly=False
+    )
 
     def action_duret_sms_open_test_wizard(self):
         self.ensure_one()

@@ -1,1 +1,2 @@
 from . import duret_sms_test_wizard, sms_composer
+from . import duret_sms_dispatch_wizard, duret_sms_dispatch_wizard_line

@@ -1,0 +1,279 @@
+from datetime import datetime, time, timedelta
+
+import pytz
+
+from odoo import Command, _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import html2plaintext
+
+from ..core import dispatch_ranking, phone
+
+
+class DuretSmsDispatchWizard(models.TransientModel):
+    """Send an urgent intervention to the best-placed technician, by SMS, at any hour.
+
+    Technicians are the users of ``duret_sms.duret_sms_group_technician``; they are ranked by
+    :mod:`..core.dispatch_ranking` (free now, then straight-line distance to the customer).
+    """
+
+    _name = "duret.sms.dispatch.wizard"
+    _description = "Urgent Intervention Dispatch"
+
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    partner_id = fields.Many2one("res.partner", "Customer", required=True)
+    event_id = fields.Many2one(
+        "calendar.event", "From Appointment", help="The appointment the emergency came from."
+    )
+    description = fields.Text("Problem", required=True)
+    duration = fields.Float("Duration", default=2.0, required=True, help="In hours.")
+    line_ids = fields.One2many(
+        "duret.sms.dispatch.wizard.line",
+        "wizard_id",
+        "Technicians",
+        compute="_compute_line_ids",
+        store=True,
+        readonly=True,
+    )
+    technician_id = fields.Many2one(
+        "res.users",
+        "Technician",
+        compute="_compute_technician_id",
+        store=True,
+        readonly=False,
+        domain=lambda self: [
+            ("groups_id", "in", self.env.ref("duret_sms.duret_sms_group_technician").id)
+        ],
+    )
+    customer_without_coordinates = fields.Boolean(compute="_compute_line_ids", store=True)
+
+    @api.model
+    def default_get(self, fields_list):
+        """From an appointment, the customer is its first attendee who is not staff."""
+        values = super().default_get(fields_list)
+        if values.get("event_id") and not values.get("partner_id"):
+            event = self.env["calendar.event"].browse(values["event_id"])
+            customers = event.partner_ids.filtered(
+                lambda partner: not partner.user_ids or all(partner.user_ids.mapped("share"))
+            )
+            if customers:
+                values["partner_id"] = customers[0].id
+            if "description" in fields_list and not values.get("description"):
+                values["description"] = html2plaintext(event.description or "").strip() or False
+        return values
+
+    @api.depends("partner_id", "company_id")
+    def _compute_line_ids(self):
+        for wizard in self:
+            rankings = wizard._duret_rank() if wizard.partner_id else []
+            wizard.customer_without_coordinates = bool(
+                wizard.partner_id and not wizard._duret_partner_position(wizard.partner_id)
+            )
+            wizard.line_ids = [Command.clear()] + [
+                Command.create(
+                    {
+                        "sequence": index,
+                        "user_id": ranking.key,
+                        "rank": ranking.rank,
+                        "free": ranking.free,
+                        "distance_km": ranking.distance_km or 0.0,
+                        "explanation": wizard._duret_explain(ranking),
+                    }
+                )
+                for index, ranking in enumerate(rankings)
+            ]
+
+    @api.depends("line_ids")
+    def _compute_technician_id(self):
+        for wizard in self:
+            first = wizard.line_ids.sorted("sequence")[:1]
+            wizard.technician_id = first.user_id
+
+    @api.model
+    def _duret_partner_position(self, partner):
+        return dispatch_ranking.valid_position(partner.partner_latitude, partner.partner_longitude)
+
+    def _duret_horizon(self):
+        return timedelta(hours=max(self.company_id.duret_sms_dispatch_horizon, 0))
+
+    def _duret_technicians(self):
+        group = self.env.ref("duret_sms.duret_sms_group_technician")
+        return group.users.filtered(lambda user: self.company_id in user.company_ids)
+
+    def _duret_rank(self):
+        """Rank this company's technicians for this wizard's customer, best first."""
+        self.ensure_one()
+        now = fields.Datetime.now()
+        tz = self.company_id.duret_sms_tz or "Europe/Paris"
+        users = self._duret_technicians()
+        appointments = self._duret_appointments(users, now, tz)
+        technicians = [
+            dispatch_ranking.Technician(
+                key=user.id,
+                name=user.name,
+                base=self._duret_partner_position(user.partner_id),
+                appointments=tuple(appointments.get(user.id, ())),
+            )
+            for user in users
+        ]
+        return dispatch_ranking.rank(
+            technicians,
+            self._duret_partner_position(self.partner_id),
+            now,
+            horizon=self._duret_horizon(),
+            tz=tz,
+        )
+
+    def _duret_appointments(self, users, now, tz):
+        """Return ``{user id: [core Appointment]}`` from today's start to the horizon's end."""
+        zone = pytz.timezone(tz)
+        local_midnight = zone.localize(
+            datetime.combine(pytz.utc.localize(now).astimezone(zone).date(), time())
+        )
+        day_start = local_midnight.astimezone(pytz.utc).replace(tzinfo=None)
+        window_end = now + self._duret_horizon()
+        # Technicians' calendars may hold private appointments the dispatcher cannot read;
+        # only times, attendees and coordinates are used, never shown.
+        events_sudo = (
+            self.env["calendar.event"]
+            .sudo()
+            .search(
+                [
+                    "|",
+                    ("partner_ids", "in", users.partner_id.ids),
+                    ("user_id", "in", users.ids),
+                    ("start", "<", window_end + timedelta(days=1)),
+                    ("stop", ">", day_start - timedelta(days=1)),
+                ]
+            )
+        )
+        result = {}
+        for event in events_sudo:
+            start, stop = self._duret_event_interval(event, zone)
+            if stop <= day_start or start >= window_end:
+                continue
+            place = next(
+                (
+                    position
+                    # the place is the customer's: not the technicians', not the organiser's
+                    for partner in event.partner_ids - users.partner_id - event.user_id.partner_id
+                    if (position := self._duret_partner_position(partner))
+                ),
+                None,
+            )
+            declined = event.attendee_ids.filtered(lambda a: a.state == "declined").partner_id
+            for user in users:
+                involved = user.partner_id in event.partner_ids or event.user_id == user
+                if involved and user.partner_id not in declined:
+                    result.setdefault(user.id, []).append(
+                        dispatch_ranking.Appointment(start, stop, place)
+                    )
+        return result
+
+    @api.model
+    def _duret_event_interval(self, event, zone):
+        """Naive UTC start/stop; all-day events block their whole local days."""
+        if not event.allday:
+            return event.start, event.stop
+        start = zone.localize(datetime.combine(event.start_date, time()))
+        stop = zone.localize(datetime.combine(event.stop_date + timedelta(days=1), time()))
+        return (
+            start.astimezone(pytz.utc).replace(tzinfo=None),
+            stop.astimezone(pytz.utc).replace(tzinfo=None),
+        )
+
+    def _duret_explain(self, ranking):
+        lang = self.env["res.lang"]._lang_get(self.env.lang or "en_US")
+        texts = {
+            "free": _("free"),
+            "busy_until": _("busy until {time}"),
+            "distance": _("{km} km"),
+            "no_coordinates": _("no coordinates"),
+            "from_appointment": _("from their {time} appointment"),
+            "from_base": _("from their base"),
+            "tie": _("tie"),
+        }
+        return dispatch_ranking.explain(
+            ranking,
+            texts=texts,
+            tz=self.company_id.duret_sms_tz or "Europe/Paris",
+            decimal_point=(lang.decimal_point if lang else ".") or ".",
+        )
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_dispatch(self):
+        """Book the chosen technician now and send them the urgent SMS.
+
+        :raise UserError: no technician chosen, or the technician has no valid mobile number.
+        """
+        self.ensure_one()
+        if not self.technician_id:
+            raise UserError(_("Choose the technician to send."))
+        number = self._duret_technician_number(self.technician_id)
+        now = fields.Datetime.now()
+        customer = self.partner_id
+        event = self.env["calendar.event"].create(
+            {
+                "name": _("URGENT: %(customer)s", customer=customer.display_name),
+                "start": now,
+                "stop": now + timedelta(hours=max(self.duration, 0.25)),
+                "user_id": self.technician_id.id,
+                "partner_ids": [Command.set((self.technician_id.partner_id | customer).ids)],
+                "location": self._duret_address(customer),
+                "description": self.description,
+            }
+        )
+        technician_partner = self.technician_id.partner_id
+        event.with_context(
+            duret_sms_category="internal_urgent", mail_notify_author=True
+        )._message_sms(
+            self._duret_sms_body(),
+            partner_ids=technician_partner.ids,
+            sms_pid_to_number={technician_partner.id: number},
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "calendar.event",
+            "res_id": event.id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
+    def _duret_technician_number(self, user):
+        """The technician's mobile in E.164, from their contact's mobile, else phone."""
+        region = (self.company_id.country_id.code or "FR").upper()
+        partner = user.partner_id
+        for raw in (partner.mobile, partner.phone):
+            number = phone.try_normalize(raw or "", region=region)
+            if number:
+                return number
+        raise UserError(
+            _(
+                "%(user)s has no valid mobile number: enter it on their contact (Mobile) "
+                "before sending them an urgent intervention.",
+                user=user.name,
+            )
+        )
+
+    @api.model
+    def _duret_address(self, partner):
+        lines = partner._display_address(without_company=True).splitlines()
+        return ", ".join(line.strip() for line in lines if line.strip())
+
+    def _duret_sms_body(self):
+        """The technician's SMS, in French: "URGENT : client, adresse, tél., problème"."""
+        customer = self.partner_id
+        region = (self.company_id.country_id.code or "FR").upper()
+        raw_phone = customer.mobile or customer.phone or ""
+        customer_phone = phone.try_normalize(raw_phone, region=region) or raw_phone
+        parts = [
+            customer.display_name,
+            self._duret_address(customer) or "adresse inconnue",
+            customer_phone or "sans tél.",
+            " ".join(html2plaintext(self.description or "").split()),
+        ]
+        return "URGENT : " + ", ".join(parts)

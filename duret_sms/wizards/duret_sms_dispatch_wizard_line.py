@@ -1,0 +1,21 @@
+from odoo import fields, models
+
+
+class DuretSmsDispatchWizardLine(models.TransientModel):
+    _name = "duret.sms.dispatch.wizard.line"
+    _description = "Urgent Intervention Dispatch: Ranked Technician"
+    _order = "sequence, id"
+
+    wizard_id = fields.Many2one("duret.sms.dispatch.wizard", required=True, ondelete="cascade")
+    sequence = fields.Integer()
+    user_id = fields.Many2one("res.users", "Technician", required=True, readonly=True)
+    rank = fields.Integer(readonly=True)
+    free = fields.Boolean("Free Now", readonly=True)
+    distance_km = fields.Float("Distance (km)", digits=(12, 1), readonly=True)
+    explanation = fields.Char("Why", readonly=True)
+
+    def action_dispatch(self):
+        """Send this technician (the staff's pick from the ranking)."""
+        self.ensure_one()
+        self.wizard_id.technician_id = self.user_id
+        return self.wizard_id.action_dispatch()
