@@ -1,1 +1,1 @@
-from . import optout, twilio
+from . import inbound, optout, twilio

@@ -1,4 +1,5 @@
 from . import (
+    duret_sms_reply,
     mail_notification,
     mail_thread,
     phone_blacklist,

@@ -35,7 +35,9 @@ class ResPartner(models.Model):
         if "duret_sms_consent" in vals and "duret_sms_consent_source" not in vals:
             vals = dict(
                 vals,
-                duret_sms_consent_date=fields.Datetime.now() if vals["duret_sms_consent"] else False,
+                duret_sms_consent_date=fields.Datetime.now()
+                if vals["duret_sms_consent"]
+                else False,
                 duret_sms_consent_source="staff" if vals["duret_sms_consent"] else False,
             )
         return super().write(vals)
@@ -76,7 +78,7 @@ class ResPartner(models.Model):
 
     @api.model
     def _duret_find_by_number(self, number, company):
-        """Return the active contacts of ``company`` (or shared) whose mobile or phone is ``number``.
+        """Return the active contacts of ``company`` or shared ones whose mobile or phone is it.
 
         ``number`` is in E.164. The stored ``phone_sanitized`` only holds the first valid of
         mobile and phone, so candidates are searched on both fields by their last digits, then
