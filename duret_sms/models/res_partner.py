@@ -54,9 +54,9 @@ class ResPartner(models.Model):
         label = dict(CONSENT_SOURCES)[source]
         for partner in self:
             partner.message_post(
-                body=_("Commercial SMS consent given (%(source)s).", source=label)
+                body=_("Commercial SMS consent given (%(origin)s).", origin=label)
                 if consent
-                else _("Commercial SMS consent withdrawn (%(source)s).", source=label),
+                else _("Commercial SMS consent withdrawn (%(origin)s).", origin=label),
                 subtype_xmlid="mail.mt_note",
             )
 
