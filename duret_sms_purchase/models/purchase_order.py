@@ -1,0 +1,94 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.duret_sms.core import phone
+
+
+class PurchaseOrder(models.Model):
+    _inherit = "purchase.order"
+
+    duret_urgent = fields.Boolean(
+        "Urgent",
+        tracking=True,
+        help="The site manager gets an SMS as soon as the order is confirmed.",
+    )
+    duret_site_manager_id = fields.Many2one(
+        "res.users",
+        "Site Manager",
+        compute="_compute_duret_site_manager_id",
+        store=True,
+        readonly=False,
+        tracking=True,
+        domain="[('share', '=', False)]",
+        help="Told by SMS when this urgent order is confirmed and when its material is received. "
+        "Defaults to the buyer.",
+    )
+
+    @api.depends("user_id")
+    def _compute_duret_site_manager_id(self):
+        # The buyer is who follows the order by default (and the current user on a new
+        # order); once someone picks another site manager, changing the buyer keeps it.
+        for order in self:
+            if not order.duret_site_manager_id:
+                order.duret_site_manager_id = order.user_id
+
+    def button_approve(self, force=False):
+        """Confirm (or approve) as usual, then SMS the site manager of each urgent order.
+
+        ``button_confirm`` ends here when no approval is needed, and so does the manager's
+        approval otherwise: the SMS goes when the order really becomes a purchase order.
+
+        :raise UserError: an urgent order's site manager is missing or has no mobile number
+            (nothing is confirmed then).
+        """
+        urgent = self.filtered(
+            lambda order: (
+                order.duret_urgent
+                and order.state in ("draft", "sent", "to approve")
+                and order.company_id.duret_sms_purchase_urgent
+            )
+        )
+        numbers = {order.id: order._duret_site_manager_number() for order in urgent}
+        result = super().button_approve(force=force)
+        template = self.env.ref("duret_sms_purchase.sms_template_purchase_urgent_confirmed")
+        for order in urgent.filtered(lambda order: order.state in ("purchase", "done")):
+            manager_partner = order.duret_site_manager_id.partner_id
+            # Staff alert: any hour; the site manager may be the one confirming.
+            order.with_context(
+                duret_sms_category="internal_urgent", mail_notify_author=True
+            )._message_sms_with_template(
+                template=template,
+                partner_ids=manager_partner.ids,
+                sms_pid_to_number={manager_partner.id: numbers[order.id]},
+            )
+        return result
+
+    def _duret_site_manager_number(self):
+        """The site manager's mobile in E.164 (their contact's mobile, else phone).
+
+        :raise UserError: no site manager, or no valid number on their contact.
+        """
+        self.ensure_one()
+        manager = self.duret_site_manager_id
+        if not manager:
+            raise UserError(
+                _(
+                    "Purchase order %(order)s has no site manager to tell by SMS: set one "
+                    "(Other Information tab).",
+                    order=self.name,
+                )
+            )
+        region = (self.company_id.country_id.code or "FR").upper()
+        partner = manager.partner_id
+        for raw in (partner.mobile, partner.phone):
+            number = phone.try_normalize(raw or "", region=region)
+            if number:
+                return number
+        raise UserError(
+            _(
+                "%(user)s, site manager of %(order)s, has no valid mobile number: enter it on "
+                "their contact (Mobile) so they get the order's SMS.",
+                user=manager.name,
+                order=self.name,
+            )
+        )

@@ -1,0 +1,127 @@
+from datetime import datetime
+
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from odoo.addons.duret_sms.tests.common import DuretTwilioCase
+
+MANAGER_NUMBER = "+33655555555"
+
+
+@tagged("post_install", "-at_install")
+class TestPurchaseUrgent(DuretTwilioCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.duret_sms_tz = "Europe/Paris"
+        cls.manager = cls.env["res.users"].create(
+            {
+                "name": "Marc Chantier",
+                "login": "marc_chantier",
+                "groups_id": [Command.set(cls.env.ref("purchase.group_purchase_user").ids)],
+            }
+        )
+        cls.manager.partner_id.mobile = "06 55 55 55 55"
+        cls.supplier = cls.env["res.partner"].create({"name": "Rexel Strasbourg"})
+        cls.product = cls.env["product.product"].create(
+            {"name": "Câble R2V 3G2,5", "type": "consu", "standard_price": 100.0}
+        )
+
+    def _order(self, **vals):
+        return self.env["purchase.order"].create(
+            {
+                "partner_id": self.supplier.id,
+                "duret_urgent": True,
+                "duret_site_manager_id": self.manager.id,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": self.product.id,
+                            "product_qty": 10,
+                            "price_unit": 100.0,
+                            # 14:30 in Paris (winter)
+                            "date_planned": datetime(2025, 1, 20, 13, 30),
+                        }
+                    )
+                ],
+                **vals,
+            }
+        )
+
+    def _sms(self, order):
+        return (
+            self.env["sms.sms"]
+            .sudo()
+            .search(
+                [
+                    ("mail_message_id.model", "=", "purchase.order"),
+                    ("mail_message_id.res_id", "=", order.id),
+                ]
+            )
+        )
+
+    @freeze_time("2025-01-17 22:15:00")  # 23:15 in Paris: staff alerts go at any hour
+    def test_urgent_order_confirmed_sends_sms_to_site_manager(self):
+        order = self._order()
+        order.button_confirm()
+        self.assertEqual(order.state, "purchase")
+        sms = self._sms(order)
+        self.assertEqual(len(sms), 1)
+        self.assertEqual(sms.number, MANAGER_NUMBER)
+        self.assertEqual(sms.duret_category, "internal_urgent")
+        self.assertEqual(
+            sms.body,
+            f"URGENT Cde {order.name} confirmée : Rexel Strasbourg, "
+            "livraison prévue le 20/01/2025 à 14h30",
+        )
+        self.run_queue()
+        sent = self.sim_messages_to(MANAGER_NUMBER)
+        self.assertEqual([m["body"] for m in sent], [sms.body])
+
+    def test_not_urgent_or_switched_off_sends_nothing(self):
+        order = self._order(duret_urgent=False)
+        order.button_confirm()
+        self.assertFalse(self._sms(order))
+        self.company.duret_sms_purchase_urgent = False
+        order = self._order()
+        order.button_confirm()
+        self.assertEqual(order.state, "purchase")
+        self.assertFalse(self._sms(order))
+
+    def test_site_manager_defaults_to_buyer_and_is_kept(self):
+        order = self.env["purchase.order"].create({"partner_id": self.supplier.id})
+        self.assertEqual(order.user_id, self.env.user)
+        self.assertEqual(order.duret_site_manager_id, self.env.user)
+        order.duret_site_manager_id = self.manager
+        order.user_id = self.env.ref("base.user_admin")
+        self.assertEqual(order.duret_site_manager_id, self.manager)
+
+    def test_missing_mobile_blocks_confirmation_with_clear_error(self):
+        self.manager.partner_id.write({"mobile": False, "phone": False})
+        order = self._order()
+        with self.assertRaisesRegex(UserError, "Marc Chantier, site manager of .* no valid mobile"):
+            order.button_confirm()
+        self.assertEqual(order.state, "draft")
+        order.duret_site_manager_id = False
+        with self.assertRaisesRegex(UserError, "has no site manager"):
+            order.button_confirm()
+
+    def test_sms_goes_at_approval_when_approval_is_required(self):
+        self.company.write({"po_double_validation": "two_step", "po_double_validation_amount": 10})
+        buyer = self.env["res.users"].create(
+            {
+                "name": "Acheteur",
+                "login": "acheteur_duret",
+                "groups_id": [Command.set(self.env.ref("purchase.group_purchase_user").ids)],
+            }
+        )
+        order = self._order().with_user(buyer)
+        order.button_confirm()
+        self.assertEqual(order.state, "to approve")
+        self.assertFalse(self._sms(order))
+        order.with_user(self.env.user).button_approve()
+        self.assertEqual(order.state, "purchase")
+        self.assertEqual(len(self._sms(order)), 1)
