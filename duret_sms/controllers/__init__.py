@@ -1,1 +1,1 @@
-from . import inbound, optout, twilio
+from . import appointment, inbound, optout, twilio

@@ -1,4 +1,6 @@
 from . import (
+    calendar_attendee,
+    calendar_event,
     duret_sms_reply,
     mail_notification,
     mail_thread,
@@ -6,6 +8,7 @@ from . import (
     res_company,
     res_config_settings,
     res_partner,
+    res_users,
     sms_sms,
     sms_template,
 )

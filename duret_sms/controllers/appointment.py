@@ -1,0 +1,47 @@
+from odoo import http
+from odoo.http import request
+
+
+class AppointmentController(http.Controller):
+    """The page behind the reminder's link: GET shows and never changes anything (link
+    previewers and antivirus scanners open URLs), POST confirms or cancels.
+
+    CSRF: the routes are ``csrf=False`` on purpose. The 128-bit attendee token in the URL is
+    the customer's credential: a forged cross-site POST would need the token, and whoever has
+    it can POST anyway. Customers open the link from an SMS without an Odoo session, often
+    hours later, and a session-bound CSRF token would then fail with an error page.
+    """
+
+    def _render(self, token, action=None, ask=None):
+        values = request.env["calendar.attendee"]._duret_rdv_page(token, action=action)
+        if values is None:
+            # Same page for unknown, expired and malformed tokens: it reveals nothing.
+            return request.render("duret_sms.rdv_page_not_found", {}, status=404)
+        return request.render("duret_sms.rdv_page", dict(values, ask=ask))
+
+    @http.route(
+        "/rdv/<string:token>",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        sitemap=False,
+        save_session=False,
+    )
+    def rdv_show(self, token, **kw):
+        return self._render(token)
+
+    @http.route(
+        ["/rdv/confirm/<string:token>", "/rdv/cancel/<string:token>"],
+        type="http",
+        auth="public",
+        methods=["GET", "POST"],
+        csrf=False,
+        sitemap=False,
+        save_session=False,
+    )
+    def rdv_answer(self, token, **kw):
+        action = "confirm" if request.httprequest.path.startswith("/rdv/confirm/") else "cancel"
+        if request.httprequest.method == "POST":
+            return self._render(token, action=action)
+        # GET only asks the question; the form's POST answers it.
+        return self._render(token, ask=action)

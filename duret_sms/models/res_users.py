@@ -1,0 +1,144 @@
+from datetime import time, timedelta
+
+from odoo import api, fields, models
+
+from ..core import encoding, phone, windows
+from .calendar_attendee import FR_DAYS, fr_time, gsm_safe, to_local
+
+# A briefing fits in three GSM-7 segments (3 x 153 septets); longer days end in "+N autres".
+BRIEFING_MAX_SEGMENTS = 3
+
+
+class ResUsers(models.Model):
+    _inherit = "res.users"
+
+    duret_sms_briefing = fields.Boolean(
+        "Next-day Briefing by SMS",
+        help="Every evening at the reminder hour, get one SMS listing tomorrow's appointments "
+        "(time, customer, town) on the mobile number of your contact card.",
+    )
+    duret_briefing_last_date = fields.Date(
+        "Last Briefing For",
+        copy=False,
+        readonly=True,
+        help="Day of the appointments of the last briefing sent: never twice for a day.",
+    )
+
+    @property
+    def SELF_READABLE_FIELDS(self):
+        return super().SELF_READABLE_FIELDS + ["duret_sms_briefing"]
+
+    @property
+    def SELF_WRITEABLE_FIELDS(self):
+        return super().SELF_WRITEABLE_FIELDS + ["duret_sms_briefing"]
+
+    @api.model
+    def _duret_send_due_briefings(self, now):
+        """Text each opted-in technician the list of their appointments of the next day.
+
+        A day's briefing is due with that day's customer reminders (the reminder hour on the
+        last open day before it), inside the sending hours, once per technician and day.
+        Returns None (the reminder cron's own wake-ups cover briefings).
+        """
+        attendee_model = self.env["calendar.attendee"]
+        companies = self.env["res.company"].search(
+            [("duret_sms_provider", "in", ("twilio", "sandbox"))]
+        )
+        for company in companies:
+            policy = company._duret_sms_policy("transactional")
+            if not windows.is_allowed(now, policy):
+                continue
+            technicians = self.search(
+                [
+                    ("duret_sms_briefing", "=", True),
+                    ("share", "=", False),
+                    ("company_id", "=", company.id),
+                ]
+            )
+            if not technicians:
+                continue
+            today = to_local(now, company.duret_sms_tz).date()
+            cache = {}
+            day = today + timedelta(days=1)
+            # Days whose reminders are due now: up to the first open day after today.
+            while attendee_model._duret_reminder_due_for_day(company, day, cache) <= now:
+                todo = technicians.filtered(
+                    lambda u, day=day: (
+                        not u.duret_briefing_last_date or u.duret_briefing_last_date < day
+                    )
+                )
+                if todo:
+                    todo._duret_send_briefing(company, day)
+                day += timedelta(days=1)
+        return None
+
+    def _duret_send_briefing(self, company, day):
+        """Send each of these technicians their briefing for local date ``day``."""
+        tz = company.duret_sms_tz
+        start = windows.local_to_utc(day, time.min, tz)
+        stop = windows.local_to_utc(day + timedelta(days=1), time.min, tz)
+        events = self.env["calendar.event"].search(
+            [
+                ("active", "=", True),
+                ("duret_customer_answer", "!=", "cancelled"),
+                "|",
+                ("user_id", "in", self.ids),
+                ("partner_ids", "in", self.partner_id.ids),
+                "|",
+                "&",
+                ("allday", "=", False),
+                "&",
+                ("start", ">=", start),
+                ("start", "<", stop),
+                "&",
+                ("allday", "=", True),
+                ("start_date", "=", day),
+            ],
+            order="start",
+        )
+        vals_list, briefed = [], self.browse()
+        for user in self:
+            mine = events.filtered(
+                lambda e, user=user: e.user_id == user or user.partner_id in e.partner_ids
+            )
+            region = (user.partner_id.country_id.code or company.country_id.code or "FR").upper()
+            number = user.partner_id.mobile
+            if not mine or not number or not phone.is_mobile(number, region):
+                continue
+            vals_list.append(
+                {
+                    "number": phone.normalize(number, region),
+                    "body": self._duret_briefing_body(company, day, mine),
+                    "partner_id": user.partner_id.id,
+                    "company_id": company.id,
+                }
+            )
+            briefed |= user
+        if not vals_list:
+            return
+        # sms.sms is a technical model (system ACL); this runs from the cron.
+        sms_model_sudo = self.env["sms.sms"].sudo()
+        sms_model_sudo.with_context(duret_sms_category="transactional").create(vals_list).send()
+        briefed.write({"duret_briefing_last_date": day})
+
+    @api.model
+    def _duret_briefing_body(self, company, day, events):
+        """The briefing text: one line per appointment, cut with "+N autres" to fit 3 SMS."""
+        head = f"{gsm_safe(company.name)} - vos RDV du {FR_DAYS[day.weekday()]} {day:%d/%m}:"
+        lines = []
+        for event in events:
+            customers = event.attendee_ids.filtered("duret_is_customer").partner_id
+            customer = customers[:1]
+            town = customer.city or event.location or ""
+            when = "journee" if event.allday else fr_time(event._duret_local_start())
+            line = " - ".join(filter(None, [when, customer.name or event.name, town]))
+            lines.append(gsm_safe(line))
+        for shown in range(len(lines), -1, -1):
+            rest = len(lines) - shown
+            body = "\n".join(
+                [head, *lines[:shown]]
+                + ([f"+{rest} autre{'s' if rest > 1 else ''}"] if rest else [])
+            )
+            if encoding.analyze(body).segments <= BRIEFING_MAX_SEGMENTS:
+                return body
+        return head
