@@ -220,5 +220,6 @@ def test_pylint_odoo_mandatory_checks_run(fake_repo):
 
 def test_real_repository_passes():
     code, out = check(REPO)
-    assert code == 0, out
+    print(out)  # shown with the failure: the problems to fix
+    assert code == 0, out.splitlines()[-1]
     assert out.splitlines()[-1].startswith("static checks: OK (ruff, ruff format, pylint-odoo, ")

@@ -1,0 +1,47 @@
+#!/bin/bash
+# Entrypoint of the odoo service in docker-compose.yml, wrapping the official image's
+# /entrypoint.sh (which waits for PostgreSQL and passes --db_host/--db_user/... to odoo).
+#  1. pip install --user -r requirements.txt, when requirements.txt changed (stamp in the
+#     /var/lib/odoo volume, so later starts skip it);
+#  2. on first start, create the database $DURET_DB with $DURET_MODULES and demo data;
+#  3. exec the official entrypoint with the container's command (`odoo`).
+# Idempotent: steps 1 and 2 do nothing when already done.
+set -euo pipefail
+
+ADDONS=/mnt/extra-addons
+DB=${DURET_DB:-duret}
+MODULES=${DURET_MODULES:-duret_sms}
+# The image runs as user odoo; HOME is its volume /var/lib/odoo.
+STATE=${HOME:-/var/lib/odoo}
+
+# 1. Python requirements. Debian 12 / Ubuntu 23.04+ images refuse pip outside a venv unless
+# told to (PEP 668); older pips ignore this variable, while --break-system-packages would be
+# an unknown option to them.
+req=$ADDONS/requirements.txt
+stamp=$STATE/.duret-requirements.sha256
+if [ -f "$req" ] && [ "$(sha256sum <"$req")" != "$(cat "$stamp" 2>/dev/null)" ]; then
+    echo "duret: pip install --user -r requirements.txt"
+    PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --user --no-cache-dir \
+        --disable-pip-version-check --no-warn-script-location -r "$req"
+    sha256sum <"$req" >"$stamp"
+fi
+
+# 2. The database, on first start only. Same connection settings as the official entrypoint.
+: "${HOST:=${PGHOST:=db}}" "${PORT:=${PGPORT:=5432}}"
+: "${USER:=${PGUSER:=odoo}}" "${PASSWORD:=${PGPASSWORD:=odoo}}"
+export PGPASSWORD=$PASSWORD
+installed() {
+    psql -h "$HOST" -p "$PORT" -U "$USER" -d "$DB" -tAc \
+        "SELECT 1 FROM ir_module_module WHERE name = 'duret_sms' AND state = 'installed'" \
+        2>/dev/null | grep -q 1
+}
+wait-for-psql.py --db_host "$HOST" --db_port "$PORT" --db_user "$USER" \
+    --db_password "$PASSWORD" --timeout=60
+if ! installed; then
+    echo "duret: creating database $DB with $MODULES and demo data (first start, a few minutes)"
+    # -d on a missing database makes Odoo create it; without_demo = False loads demo data.
+    /entrypoint.sh odoo -d "$DB" -i "$MODULES" --load-language=fr_FR --stop-after-init
+fi
+
+# 3. The official entrypoint, as the image would run it.
+exec /entrypoint.sh "$@"
