@@ -1,4 +1,5 @@
 import re
+from dataclasses import dataclass
 from datetime import time
 
 from odoo import _, api, fields, models
@@ -20,6 +21,15 @@ PROVIDERS = [
     ("sandbox", "Sandbox (no SMS is really sent)"),
 ]
 OWN_PROVIDERS = ("twilio", "sandbox")
+
+
+@dataclass(frozen=True)
+class TwilioLink:
+    """What a queue run needs to talk to Twilio, read from the database before it commits."""
+
+    gateway: gateway.TwilioGateway
+    concurrency: int
+    backoff: float
 
 
 def _float_to_time(value):
@@ -226,6 +236,21 @@ class ResCompany(models.Model):
             company_sudo.twilio_auth_token,
             base_url=icp_sudo.get_param("duret_sms.twilio_api_url") or None,
             timeout=(connect_timeout, read_timeout),
+        )
+
+    def _duret_sms_link(self):
+        """Return the ``TwilioLink`` of this company, or None when it uses the sandbox.
+
+        :raise UserError: when Twilio is chosen but not fully configured.
+        """
+        self.ensure_one()
+        if self.duret_sms_provider != "twilio":
+            return None
+        icp_sudo = self.env["ir.config_parameter"].sudo()
+        return TwilioLink(
+            gateway=self._duret_twilio_gateway(),
+            concurrency=max(1, int(icp_sudo.get_param("duret_sms.twilio_concurrency", 16))),
+            backoff=float(icp_sudo.get_param("duret_sms.twilio_retry_backoff", 0.5)),
         )
 
     def _duret_twilio_sender(self):

@@ -178,14 +178,27 @@ class SmsSms(models.Model):
             [("duret_sms_provider", "in", ("twilio", "sandbox"))]
         )
         for company in companies:
+            try:
+                link = company._duret_sms_link()
+            except UserError as error:
+                # Nothing can be sent: say why on the waiting SMS, and keep them queued.
+                _logger.warning("SMS queue of company %s: %s", company.id, error)
+                self.search(self._duret_queue_domain(company, fields.Datetime.now())).write(
+                    {"duret_failure_reason": str(error)}
+                )
+                continue
             while True:
                 batch = self._duret_claim_batch(company, batch_size)
                 if not batch:
                     break
                 jobs = batch._duret_prepare_jobs(company)
                 if not testing:
-                    self.env.cr.commit()  # the hand-over is durable before any HTTP call
-                batch._duret_hand_over(company, jobs)
+                    # The hand-over is durable before any HTTP call. From here until Twilio
+                    # has answered the cron reads and writes nothing, so a status callback
+                    # updating these rows meanwhile cannot make the cron's transaction fail
+                    # (odoo/odoo#264736).
+                    self.env.cr.commit()
+                batch._duret_hand_over(link, jobs)
                 if not testing:
                     self.env.cr.commit()
                 if len(batch) < batch_size:
@@ -380,24 +393,18 @@ class SmsSms(models.Model):
             for sms in self
         ]
 
-    def _duret_hand_over(self, company, jobs):
-        """Give the claimed SMS to the company's provider and record the answers."""
-        if company.duret_sms_provider == "sandbox":
+    def _duret_hand_over(self, link, jobs):
+        """Give the claimed SMS to the provider and record the answers.
+
+        :param link: the company's ``TwilioLink`` (see ``res.company._duret_sms_link``), or
+            None for the sandbox;
+        :param jobs: from ``_duret_prepare_jobs``, built before the claim was committed.
+        """
+        if link is None:
             self._duret_sandbox_deliver()
             return
-        try:
-            gateway = company._duret_twilio_gateway()
-        except UserError as error:
-            # Nothing was sent: keep the SMS queued for when the administrator fixes it.
-            _logger.warning("Twilio queue of company %s: %s", company.id, error)
-            self.write({"state": "outgoing", "duret_failure_reason": str(error)})
-            return
-        icp = self.env["ir.config_parameter"]
         outcomes = dispatch.send_all(
-            gateway,
-            jobs,
-            concurrency=max(1, int(icp.get_param("duret_sms.twilio_concurrency", 16))),
-            backoff=float(icp.get_param("duret_sms.twilio_retry_backoff", 0.5)),
+            link.gateway, jobs, concurrency=link.concurrency, backoff=link.backoff
         )
         # The answers are written in the same cursor the claim was committed in; the
         # records may have been updated meanwhile by a status callback, so read them again.

@@ -175,7 +175,7 @@ class TestTwilioTransport(DuretTwilioCase):
         jobs = batch._duret_prepare_jobs(self.company)
         # What the cron commits before calling Twilio is kept; what follows is lost.
         with self.assertRaises(RuntimeError), self.env.cr.savepoint():
-            batch._duret_hand_over(self.company, jobs)
+            batch._duret_hand_over(self.company._duret_sms_link(), jobs)
             self.assertEqual(self.simulator.created_count, 1)
             raise RuntimeError("worker killed after Twilio accepted")
         sms.invalidate_recordset()
