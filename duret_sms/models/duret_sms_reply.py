@@ -30,7 +30,7 @@ ACTIONS = [
 ]
 # Twilio's inbound SIDs are SM... (SMS) or MM... (MMS) + 32 hex digits; stay lenient on the
 # prefix (Twilio adds kinds of messages) but refuse anything that is not a plain identifier.
-MESSAGE_SID_RE = re.compile(r"^[A-Za-z]{2}[0-9A-Za-z]{32}$")
+MESSAGE_SID_RE = re.compile(r"[A-Za-z]{2}[0-9A-Za-z]{32}")
 # Twilio's own answers to its standard keywords, sent when Advanced Opt-Out is on: when one of
 # them is present, Twilio already replied and Odoo must not send a second confirmation.
 TWILIO_ANSWERED = {keywords.OPT_OUT: "STOP", keywords.OPT_IN: "START", keywords.HELP: "HELP"}
@@ -175,7 +175,7 @@ class DuretSmsReply(models.Model):
         """
         message_sid = _clean(params.get("MessageSid"))
         sender = _clean(params.get("From"), 64).strip()
-        if not MESSAGE_SID_RE.match(message_sid):
+        if not MESSAGE_SID_RE.fullmatch(message_sid):
             raise ValueError("missing or malformed MessageSid")
         if not sender:
             raise ValueError("missing From")
@@ -377,6 +377,8 @@ class DuretSmsReply(models.Model):
         )
 
     def _duret_handle_help(self):
+        if self._duret_sender_unusable():
+            return
         if self._duret_twilio_answered():
             note = _("Twilio already sent its help message.")
         else:
