@@ -47,7 +47,8 @@ SKIP_DIRS = {"__pycache__", "node_modules"}
 class Result:
     """Outcome of one check: a short label for the summary line and the problems found."""
 
-    label: str
+    kind: str
+    label: str = ""
     problems: list[str] = field(default_factory=list)
 
 
@@ -85,7 +86,7 @@ def _run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess:
 
 
 def check_ruff(root: Path, addons: list[Path]) -> Result:
-    result = Result("ruff, ruff format")
+    result = Result("ruff", "ruff, ruff format")
     ruff = _tool("ruff", "ruff")
     if ruff is None:
         result.problems.append("ruff is not installed (pip install -r requirements-dev.txt)")
@@ -108,7 +109,7 @@ def check_ruff(root: Path, addons: list[Path]) -> Result:
 
 
 def check_pylint(root: Path, addons: list[Path]) -> Result:
-    result = Result("pylint-odoo")
+    result = Result("pylint-odoo", "pylint-odoo")
     pylint = _tool("pylint", "pylint")
     if pylint is None or importlib.util.find_spec("pylint_odoo") is None:
         result.problems.append("pylint-odoo is not installed (pip install -r requirements-dev.txt)")
@@ -128,7 +129,7 @@ def check_pylint(root: Path, addons: list[Path]) -> Result:
 
 
 def check_xml(root: Path, addons: list[Path]) -> Result:
-    result = Result("")
+    result = Result("XML")
     count = 0
     for addon in addons:
         for path in addon_files(addon, ".xml"):
@@ -186,7 +187,7 @@ def normalise(name: str) -> str:
 
 
 def check_manifests(root: Path, addons: list[Path]) -> Result:
-    result = Result("")
+    result = Result("manifest")
     requirements = _requirement_names(root / "requirements.txt")
     for addon in addons:
         manifest_path = addon / "__manifest__.py"
@@ -266,8 +267,8 @@ def main(argv: list[str] | None = None) -> int:
     labels = ", ".join(r.label for r in results if r.label)
     if problems or not addons:
         failed = ", ".join(
-            f"{r.label or name}: {len(r.problems)} problem{'s' if len(r.problems) != 1 else ''}"
-            for name, r in zip(selected, results, strict=True)
+            f"{r.kind}: {len(r.problems)} problem{'s' if len(r.problems) != 1 else ''}"
+            for r in results
             if r.problems
         )
         print(f"static checks: FAILED ({failed or 'no addon found'})")
