@@ -1,0 +1,196 @@
+from datetime import date, datetime
+
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo.tests import tagged
+
+from odoo.addons.duret_sms.tests.common import DuretTwilioCase
+
+CUSTOMER_NUMBER = "+33612345678"  # DuretTwilioCase's partner, Camille Martin
+
+
+@tagged("post_install", "-at_install")
+class TestDunning(DuretTwilioCase):
+    # Real sending hours: the dunning SMS must wait for them.
+    all_hours = False
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.write(
+            {
+                "duret_sms_tz": "Europe/Paris",
+                "duret_sms_dunning": True,
+                "duret_sms_dunning_delay": 30,
+                "duret_sms_cap_dunning": 1,
+                "phone": "03 88 00 00 00",
+            }
+        )
+        cls.cron = cls.env.ref("duret_sms_account.ir_cron_invoice_dunning_sms")
+
+    def _invoice(self, amount=120.0, due=date(2025, 1, 1), partner=None):
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": (partner or self.partner).id,
+                "invoice_date": date(2024, 12, 1),
+                "invoice_date_due": due,
+                "invoice_line_ids": [
+                    Command.create(
+                        {"name": "Dépannage", "price_unit": amount, "tax_ids": [Command.clear()]}
+                    )
+                ],
+            }
+        )
+        invoice.action_post()
+        return invoice
+
+    def _sms(self, invoice):
+        return (
+            self.env["sms.sms"]
+            .sudo()
+            .search(
+                [
+                    ("mail_message_id.model", "=", "account.move"),
+                    ("mail_message_id.res_id", "=", invoice.id),
+                ],
+                order="id",
+            )
+        )
+
+    def _run_cron(self):
+        self.cron.method_direct_trigger()
+
+    def _pay(self, invoice):
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids
+        ).create({})._create_payments()
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+
+    def test_dunning_sms_after_delay_with_reference_amount_and_how_to_pay(self):
+        invoice = self._invoice()
+        with freeze_time("2025-01-30 09:00:00"):  # 29 days after the due date
+            self._run_cron()
+        self.assertFalse(self._sms(invoice))
+        with freeze_time("2025-01-31 09:00:00"):  # 30 days, Friday 10:00 in Paris
+            self._run_cron()
+            sms = self._sms(invoice)
+            self.assertEqual(len(sms), 1)
+            self.assertEqual(sms.number, CUSTOMER_NUMBER)
+            self.assertEqual(sms.duret_category, "dunning")
+            self.assertIn(
+                f"la facture {invoice.name} (120,00 {invoice.currency_id.symbol})", sms.body
+            )
+            self.assertIn("est échue depuis le 01/01/2025", sms.body)
+            self.assertIn(invoice.get_base_url() + invoice.get_portal_url(), sms.body)
+            self.assertIn("access_token=", sms.body)
+            self.assertIn("Questions : 03 88 00 00 00", sms.body)
+            # the history shows on the invoice
+            self.assertIn(sms.mail_message_id, invoice.message_ids)
+            self.run_queue()
+        self.assertEqual(len(self.sim_messages_to(CUSTOMER_NUMBER)), 1)
+        self.assertEqual(invoice.duret_dunning_count, 1)
+
+    def test_dunning_waits_for_allowed_hours(self):
+        invoice = self._invoice()
+        with freeze_time("2025-01-31 21:00:00"):  # Friday 22:00 in Paris
+            self._run_cron()
+            self.run_queue()
+        sms = self._sms(invoice)
+        self.assertEqual(sms.state, "outgoing")
+        self.assertFalse(self.sim_messages_to(CUSTOMER_NUMBER))
+        self.assertEqual(sms.duret_not_before, datetime(2025, 2, 1, 8, 0))  # Saturday 9:00 Paris
+        with freeze_time("2025-02-01 08:00:00"):
+            self.run_queue()
+        self.assertEqual(len(self.sim_messages_to(CUSTOMER_NUMBER)), 1)
+
+    def test_stops_once_paid(self):
+        invoice = self._invoice()
+        with freeze_time("2025-01-31 21:00:00"):  # queued, waiting for the morning
+            self._run_cron()
+            self.run_queue()
+        sms = self._sms(invoice)
+        self.assertEqual(sms.state, "outgoing")
+        with freeze_time("2025-01-31 21:30:00"):
+            self._pay(invoice)
+        with freeze_time("2025-02-01 08:00:00"):
+            self.run_queue()
+        self.assertEqual(sms.state, "canceled")
+        self.assertIn("the invoice is paid", sms.duret_failure_reason)
+        self.assertFalse(self.sim_messages_to(CUSTOMER_NUMBER))
+        with freeze_time("2025-02-10 09:00:00"):
+            self._run_cron()
+        self.assertEqual(len(self._sms(invoice)), 1, "no dunning SMS for a paid invoice")
+
+    def test_dispute_cancels_waiting_sms_and_stops_dunning(self):
+        invoice = self._invoice()
+        with freeze_time("2025-01-31 21:00:00"):
+            self._run_cron()
+            self.run_queue()
+        invoice.duret_dunning_blocked = True
+        sms = self._sms(invoice)
+        self.assertEqual(sms.state, "canceled")
+        self.assertIn("in dispute", sms.duret_failure_reason)
+        with freeze_time("2025-02-10 09:00:00"):
+            self._run_cron()
+            self.run_queue()
+        self.assertEqual(len(self._sms(invoice)), 1)
+        self.assertFalse(self.sim_messages_to(CUSTOMER_NUMBER))
+
+    def test_weekly_cap_across_invoices_and_one_a_week_per_invoice(self):
+        first = self._invoice(amount=120.0)
+        second = self._invoice(amount=80.0)
+        with freeze_time("2025-01-31 09:00:00"):  # Friday 10:00 Paris
+            self._run_cron()
+            self.run_queue()
+        self.assertEqual(len(self.sim_messages_to(CUSTOMER_NUMBER)), 1, "one a week per number")
+        deferred = (self._sms(first) | self._sms(second)).filtered(lambda s: s.state == "outgoing")
+        self.assertEqual(len(deferred), 1)
+        # a week after the first one, at the opening of the sending hours of that day
+        self.assertEqual(deferred.duret_not_before, datetime(2025, 2, 7, 9, 0))
+        with freeze_time("2025-02-03 09:00:00"):  # Monday: the cron adds nothing
+            self._run_cron()
+            self.run_queue()
+        self.assertEqual(len(self._sms(first) | self._sms(second)), 2)
+        self.assertEqual(len(self.sim_messages_to(CUSTOMER_NUMBER)), 1)
+        with freeze_time("2025-02-07 09:00:00"):
+            self.run_queue()
+        self.assertEqual(len(self.sim_messages_to(CUSTOMER_NUMBER)), 2)
+
+    def test_at_most_max_sms_per_invoice(self):
+        self.company.duret_sms_dunning_max = 2
+        self.company.duret_sms_cap_dunning = 0
+        invoice = self._invoice()
+        for day in ("2025-01-31", "2025-02-03", "2025-02-07", "2025-02-14", "2025-02-21"):
+            with freeze_time(f"{day} 09:00:00"):
+                self._run_cron()
+                self.run_queue()
+        sms = self._sms(invoice)
+        self.assertEqual(len(sms), 2)
+        self.assertNotIn("outgoing", sms.mapped("state"))
+        self.assertEqual(len(self.sim_messages_to(CUSTOMER_NUMBER)), 2)
+
+    def test_no_mobile_is_noted_once_on_the_invoice(self):
+        landline = self.env["res.partner"].create(
+            {"name": "SCI Les Tilleuls", "phone": "03 88 11 22 33"}
+        )
+        invoice = self._invoice(partner=landline)
+        for day in ("2025-01-31", "2025-02-01", "2025-02-02"):
+            with freeze_time(f"{day} 09:00:00"):
+                self._run_cron()
+        self.assertFalse(self._sms(invoice))
+        self.assertIn("has no mobile number", invoice.duret_dunning_skip_reason)
+        notes = invoice.message_ids.filtered(lambda m: "has no mobile number" in (m.body or ""))
+        self.assertEqual(len(notes), 1)
+
+    def test_switched_off_or_iap_company_sends_nothing(self):
+        invoice = self._invoice()
+        self.company.duret_sms_dunning = False
+        with freeze_time("2025-01-31 09:00:00"):
+            self._run_cron()
+        self.assertFalse(self._sms(invoice))
+        self.company.write({"duret_sms_dunning": True, "duret_sms_provider": "iap"})
+        with freeze_time("2025-01-31 09:00:00"):
+            self._run_cron()
+        self.assertFalse(self._sms(invoice))
