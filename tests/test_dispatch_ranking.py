@@ -202,9 +202,7 @@ def test_explain_with_translated_texts():
     assert explain(ranked, texts=texts, decimal_point=".") == "free, 1.3 km (from base)"
 
 
-@pytest.mark.parametrize(
-    ("km", "text"), [(0.04, "0,0"), (4.25, "4,2"), (9.96, "10"), (12.6, "13")]
-)
+@pytest.mark.parametrize(("km", "text"), [(0.04, "0,0"), (4.25, "4,2"), (9.96, "10"), (12.6, "13")])
 def test_format_km(km, text):
     assert format_km(km) == text
 

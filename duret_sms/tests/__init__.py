@@ -1,3 +1,10 @@
-from . import test_compliance, test_settings, test_status_callback, test_twilio_transport
-from . import test_dispatch_wizard
-from . import test_inbound
+from . import (
+    test_compliance,
+    test_dispatch_wizard,
+    test_inbound,
+    test_rdv_pages,
+    test_reminders,
+    test_settings,
+    test_status_callback,
+    test_twilio_transport,
+)

@@ -1,2 +1,6 @@
-from . import duret_sms_test_wizard, sms_composer
-from . import duret_sms_dispatch_wizard, duret_sms_dispatch_wizard_line
+from . import (
+    duret_sms_dispatch_wizard,
+    duret_sms_dispatch_wizard_line,
+    duret_sms_test_wizard,
+    sms_composer,
+)
