@@ -80,7 +80,7 @@ def hour_to_time(hour):
 
 
 def fr_long_date(local_dt):
-    """"mardi 7 avril 2026" (web pages and emails: accents are fine there)."""
+    """ "mardi 7 avril 2026" (web pages and emails: accents are fine there)."""
     month = FR_MONTHS[local_dt.month - 1]
     return f"{FR_DAYS[local_dt.weekday()]} {local_dt.day} {month} {local_dt.year}"
 
@@ -172,7 +172,7 @@ class CalendarAttendee(models.Model):
     @api.depends("event_id.start", "event_id.location", "partner_id", "access_token")
     @api.depends_context("uid")
     def _compute_duret_rdv_texts(self):
-        base_url = self.event_id.get_base_url() if self else ""
+        base_url = self.event_id[:1].get_base_url() if self else ""
         for attendee in self:
             event = attendee.event_id
             company = event._duret_company()
@@ -590,7 +590,7 @@ class CalendarAttendee(models.Model):
             "answer": attendee_sudo.duret_customer_answer,
             "customer": attendee_sudo.partner_id.name,
             "date": fr_long_date(local),
-            "time": "Toute la journée" if event.allday else fr_time(local),
+            "hour_text": "Toute la journée" if event.allday else fr_time(local),
             "address": attendee_sudo._duret_address(),
             "technician": event.user_id.name or "",
             "company_name": company.name,
