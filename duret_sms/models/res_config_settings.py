@@ -4,15 +4,18 @@ from odoo import _, fields, models
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
+    # Prefixed: mail already has twilio_account_sid/twilio_account_token settings (Discuss
+    # ICE servers, stored as system parameters); reusing the names would override them.
+
     duret_sms_provider = fields.Selection(
         related="company_id.duret_sms_provider", readonly=False, required=True
     )
-    twilio_account_sid = fields.Char(related="company_id.twilio_account_sid", readonly=False)
-    twilio_auth_token = fields.Char(
+    duret_twilio_account_sid = fields.Char(related="company_id.twilio_account_sid", readonly=False)
+    duret_twilio_auth_token = fields.Char(
         related="company_id.twilio_auth_token", readonly=False, groups="base.group_system"
     )
-    twilio_from_number = fields.Char(related="company_id.twilio_from_number", readonly=False)
-    twilio_messaging_service_sid = fields.Char(
+    duret_twilio_from_number = fields.Char(related="company_id.twilio_from_number", readonly=False)
+    duret_twilio_messaging_service_sid = fields.Char(
         related="company_id.twilio_messaging_service_sid", readonly=False
     )
     duret_sms_can_receive = fields.Boolean(related="company_id.duret_sms_can_receive")

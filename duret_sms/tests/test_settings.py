@@ -52,9 +52,9 @@ class TestSmsSettings(TransactionCase):
     def test_settings_form_saves_per_company(self):
         settings = Form(self.env["res.config.settings"])
         settings.duret_sms_provider = "twilio"
-        settings.twilio_account_sid = VALID_SID
-        settings.twilio_auth_token = "tok"
-        settings.twilio_from_number = "DURET"
+        settings.duret_twilio_account_sid = VALID_SID
+        settings.duret_twilio_auth_token = "tok"
+        settings.duret_twilio_from_number = "DURET"
         settings.save().execute()
         self.assertEqual(self.company.duret_sms_provider, "twilio")
         self.assertEqual(self.company.sudo().twilio_auth_token, "tok")
@@ -65,6 +65,17 @@ class TestSmsSettings(TransactionCase):
     def test_settings_form_rejects_bad_sid(self):
         settings = Form(self.env["res.config.settings"])
         settings.duret_sms_provider = "twilio"
-        settings.twilio_account_sid = "AC-not-a-sid"
+        settings.duret_twilio_account_sid = "AC-not-a-sid"
         with self.assertRaises(ValidationError):
             settings.save().execute()
+
+    def test_settings_do_not_clash_with_discuss_twilio_settings(self):
+        """mail's own twilio_account_sid setting (Discuss ICE servers) must stay untouched."""
+        self.company.write({"twilio_account_sid": VALID_SID, "twilio_from_number": "DURET"})
+        icp_sudo = self.env["ir.config_parameter"].sudo()
+        icp_sudo.set_param("mail.twilio_account_sid", "AC-discuss")
+        settings = self.env["res.config.settings"].create({})
+        self.assertEqual(settings.duret_twilio_account_sid, VALID_SID)
+        settings.execute()
+        self.assertEqual(self.company.twilio_account_sid, VALID_SID, "saving keeps the SID")
+        self.assertEqual(icp_sudo.get_param("mail.twilio_account_sid"), "AC-discuss")
