@@ -469,13 +469,13 @@ def report(runs: list[Run], elapsed: float) -> bool:
 def pytest_odoo_command(home: Path, db: str) -> str:
     return (
         f"PYTHONPATH={home} .venv/bin/pytest -p odoo --odoo-database={db} "
-        f"--odoo-config={CONF.relative_to(REPO)} duret_sms/tests"
+        f"--odoo-config={CONF.relative_to(REPO)} --odoo-http duret_sms/tests"
     )
 
 
 def run_pytest_odoo(home: Path, db: str) -> bool:
     cmd = [sys.executable, "-m", "pytest", "-p", "odoo", f"--odoo-database={db}",
-           f"--odoo-config={CONF}", "-q", "duret_sms/tests"]  # fmt: skip
+           f"--odoo-config={CONF}", "--odoo-http", "-q", "duret_sms/tests"]  # fmt: skip
     env = {**os.environ, "PYTHONPATH": str(home)}  # pytest-odoo imports odoo
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, check=False, env=env)
     lines = [ln for ln in proc.stdout.splitlines() if ln.strip()]
