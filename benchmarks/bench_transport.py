@@ -31,8 +31,12 @@ GOAL_RATIO = 10.0
 def run(gateway, count, concurrency, batch):
     """Send ``count`` SMS; return (seconds, outcomes)."""
     jobs = [
-        SendJob(key=i, to=f"+336{10000000 + i:08d}", from_="DURET",
-                body=f"Duret Electricite : RDV n°{batch}-{i} demain à 9h. Répondez ANNULE.")
+        SendJob(
+            key=i,
+            to=f"+336{10000000 + i:08d}",
+            from_="DURET",
+            body=f"Duret Electricite : RDV n°{batch}-{i} demain à 9h. Répondez ANNULE.",
+        )
         for i in range(count)
     ]
     start = time.perf_counter()
@@ -43,16 +47,25 @@ def run(gateway, count, concurrency, batch):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=1000, help="SMS per run (default 1000)")
-    parser.add_argument("--concurrency", type=int, default=16,
-                        help="parallel requests of the second run (default 16)")
-    parser.add_argument("--latency", type=float, default=0.1,
-                        help="simulated Twilio latency in seconds (default 0.1)")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=16,
+        help="parallel requests of the second run (default 16)",
+    )
+    parser.add_argument(
+        "--latency",
+        type=float,
+        default=0.1,
+        help="simulated Twilio latency in seconds (default 0.1)",
+    )
     args = parser.parse_args(argv)
 
     rates = {}
     with TwilioSimulator(latency=args.latency, auto_callbacks=False) as simulator:
-        gateway = TwilioGateway(simulator.account_sid, simulator.auth_token,
-                                base_url=simulator.base_url)
+        gateway = TwilioGateway(
+            simulator.account_sid, simulator.auth_token, base_url=simulator.base_url
+        )
         print(f"{args.count} SMS per run, simulated latency {args.latency * 1000:.0f} ms")
         for concurrency in (1, args.concurrency):
             before = simulator.created_count
@@ -60,8 +73,10 @@ def main(argv=None):
             failed = sum(1 for outcome in outcomes if not outcome.ok)
             created = simulator.created_count - before
             rates[concurrency] = args.count / seconds
-            print(f"concurrency {concurrency:>3}: {seconds:7.2f} s  "
-                  f"{rates[concurrency]:8.1f} msg/s  created {created}  failed {failed}")
+            print(
+                f"concurrency {concurrency:>3}: {seconds:7.2f} s  "
+                f"{rates[concurrency]:8.1f} msg/s  created {created}  failed {failed}"
+            )
             if failed or created != args.count:
                 print("error: every SMS must be created exactly once", file=sys.stderr)
                 return 1

@@ -68,17 +68,20 @@ def jobs(*recipients):
     return [SendJob(key=i, to=to, body="x", from_="DURET") for i, to in enumerate(recipients)]
 
 
-@pytest.mark.parametrize(("error", "in_place"), [
-    (THROTTLED, True),
-    (twilio_error(None, 429), True),
-    (UNAVAILABLE, True),
-    (twilio_error(30500, 500), True),
-    (network_error(ambiguous=False), True),  # connection never made
-    (network_error(ambiguous=True), False),  # read timeout: maybe sent
-    (twilio_error(21611, 400), False),  # retryable later, not now
-    (twilio_error(21211, 400), False),
-    (twilio_error(20003, 401), False),
-])
+@pytest.mark.parametrize(
+    ("error", "in_place"),
+    [
+        (THROTTLED, True),
+        (twilio_error(None, 429), True),
+        (UNAVAILABLE, True),
+        (twilio_error(30500, 500), True),
+        (network_error(ambiguous=False), True),  # connection never made
+        (network_error(ambiguous=True), False),  # read timeout: maybe sent
+        (twilio_error(21611, 400), False),  # retryable later, not now
+        (twilio_error(21211, 400), False),
+        (twilio_error(20003, 401), False),
+    ],
+)
 def test_retry_in_place(error, in_place):
     assert retry_in_place(error) is in_place
 
@@ -95,20 +98,24 @@ def test_server_errors_are_retried_with_growing_backoff():
 def test_backoff_is_capped_and_attempts_limited():
     gateway = FakeGateway({"a": [UNAVAILABLE] * 10})
     sleep = RecordingSleep()
-    [outcome] = send_all(gateway, jobs("a"), sleep=sleep, backoff=1.0, max_backoff=2.0,
-                         max_attempts=5)
+    [outcome] = send_all(
+        gateway, jobs("a"), sleep=sleep, backoff=1.0, max_backoff=2.0, max_attempts=5
+    )
     assert not outcome.ok and outcome.attempts == 5 and outcome.error is UNAVAILABLE
     assert len(gateway.calls) == 5 and len(sleep.calls) == 4
     assert all(s <= 2.0 for s in sleep.calls) and sleep.calls[-1] >= 1.0
 
 
-@pytest.mark.parametrize("error", [
-    network_error(ambiguous=True),
-    twilio_error(21211),
-    twilio_error(21610),
-    twilio_error(21611),
-    twilio_error(20003, 401),
-])
+@pytest.mark.parametrize(
+    "error",
+    [
+        network_error(ambiguous=True),
+        twilio_error(21211),
+        twilio_error(21610),
+        twilio_error(21611),
+        twilio_error(20003, 401),
+    ],
+)
 def test_ambiguous_and_permanent_errors_are_returned_at_once(error):
     gateway = FakeGateway({"a": [error]})
     sleep = RecordingSleep()
@@ -150,10 +157,10 @@ def run_pause_scenario(first_error):
         b_started.set()
         a_waiting.wait(5)
 
-    gateway = FakeGateway({"a": [first_error]},
-                          hooks={"a": lambda: b_started.wait(5), "b": b_hook})
-    outcomes = send_all(gateway, jobs("a", "b", "c"), concurrency=2, sleep=recording_sleep,
-                        backoff=2.0)
+    gateway = FakeGateway({"a": [first_error]}, hooks={"a": lambda: b_started.wait(5), "b": b_hook})
+    outcomes = send_all(
+        gateway, jobs("a", "b", "c"), concurrency=2, sleep=recording_sleep, backoff=2.0
+    )
     assert all(o.ok for o in outcomes) and [o.attempts for o in outcomes] == [2, 1, 1]
     assert b_started.is_set() and a_waiting.is_set()
     return sleep.calls
@@ -201,8 +208,9 @@ def simulator():
 def test_retried_messages_are_created_exactly_once(simulator):
     simulator.queue_errors(429, 20429, count=3)
     simulator.queue_errors(503, count=2)
-    gateway = TwilioGateway(simulator.account_sid, simulator.auth_token,
-                            base_url=simulator.base_url)
+    gateway = TwilioGateway(
+        simulator.account_sid, simulator.auth_token, base_url=simulator.base_url
+    )
     recipients = [f"+3361234{i:04d}" for i in range(20)]
     outcomes = send_all(gateway, jobs(*recipients), concurrency=4, backoff=0.01)
     assert all(o.ok for o in outcomes)
@@ -214,10 +222,10 @@ def test_retried_messages_are_created_exactly_once(simulator):
 
 
 def test_ambiguous_timeouts_are_not_resent(simulator):
-    gateway = TwilioGateway(simulator.account_sid, simulator.auth_token,
-                            base_url=simulator.base_url, timeout=(2.0, 0.2))
+    gateway = TwilioGateway(
+        simulator.account_sid, simulator.auth_token, base_url=simulator.base_url, timeout=(2.0, 0.2)
+    )
     simulator.set_latency(0.4)
-    outcomes = send_all(gateway, jobs("+33612340001", "+33612340002"), concurrency=2,
-                        backoff=0.01)
+    outcomes = send_all(gateway, jobs("+33612340001", "+33612340002"), concurrency=2, backoff=0.01)
     assert all(o.error.ambiguous and o.attempts == 1 for o in outcomes)
     assert simulator.created_count == 2  # each reached Twilio once, and only once

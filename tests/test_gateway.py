@@ -28,8 +28,9 @@ def simulator():
 @pytest.fixture
 def gateway(simulator):
     simulator.set_latency(0.0)
-    with TwilioGateway(simulator.account_sid, simulator.auth_token,
-                       base_url=simulator.base_url) as gateway:
+    with TwilioGateway(
+        simulator.account_sid, simulator.auth_token, base_url=simulator.base_url
+    ) as gateway:
         yield gateway
 
 
@@ -41,8 +42,13 @@ def send_error(gateway, to=CUSTOMER, **kwargs):
 
 
 def test_send_with_from(gateway, simulator):
-    result = gateway.send(CUSTOMER, "Rappel : RDV demain à 9h", from_="DURET",
-                          status_callback="http://127.0.0.1:9/status/abc", validity_period=3600)
+    result = gateway.send(
+        CUSTOMER,
+        "Rappel : RDV demain à 9h",
+        from_="DURET",
+        status_callback="http://127.0.0.1:9/status/abc",
+        validity_period=3600,
+    )
     assert isinstance(result, MessageResult)
     assert result.sid.startswith("SM") and len(result.sid) == 34
     assert (result.status, result.num_segments, result.to) == ("queued", 1, CUSTOMER)
@@ -54,8 +60,9 @@ def test_send_with_from(gateway, simulator):
 
 
 def test_messaging_service_wins_over_from(gateway, simulator):
-    result = gateway.send(CUSTOMER, "x" * 161, from_="DURET", messaging_service_sid=SERVICE,
-                          smart_encoded=True)
+    result = gateway.send(
+        CUSTOMER, "x" * 161, from_="DURET", messaging_service_sid=SERVICE, smart_encoded=True
+    )
     form = simulator.requests[-1]["form"]
     assert form["MessagingServiceSid"] == SERVICE and "From" not in form
     assert form["SmartEncoded"] == "true"
@@ -96,10 +103,13 @@ def test_wrong_credentials(simulator):
     assert token not in str(error) and token not in repr(gateway)
 
 
-@pytest.mark.parametrize(("to", "code", "failure_type"), [
-    ("0612345678", 21211, "sms_number_format"),
-    ("", 21604, "sms_number_missing"),
-])
+@pytest.mark.parametrize(
+    ("to", "code", "failure_type"),
+    [
+        ("0612345678", 21211, "sms_number_format"),
+        ("", 21604, "sms_number_missing"),
+    ],
+)
 def test_invalid_recipient(gateway, to, code, failure_type):
     error = send_error(gateway, to=to)
     assert (error.code, error.http_status, error.info.failure_type) == (code, 400, failure_type)
@@ -128,8 +138,9 @@ def test_service_unavailable(gateway, simulator):
 
 
 def test_read_timeout_is_ambiguous(simulator):
-    gateway = TwilioGateway(simulator.account_sid, simulator.auth_token,
-                            base_url=simulator.base_url, timeout=(2.0, 0.2))
+    gateway = TwilioGateway(
+        simulator.account_sid, simulator.auth_token, base_url=simulator.base_url, timeout=(2.0, 0.2)
+    )
     created = simulator.created_count
     simulator.set_latency(0.5)
     try:
@@ -146,8 +157,9 @@ def test_connection_refused_is_safely_retryable(simulator):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]  # nothing listens once the socket is closed
-    gateway = TwilioGateway(simulator.account_sid, simulator.auth_token,
-                            base_url=f"http://127.0.0.1:{port}")
+    gateway = TwilioGateway(
+        simulator.account_sid, simulator.auth_token, base_url=f"http://127.0.0.1:{port}"
+    )
     error = send_error(gateway)
     assert error.retryable and not error.ambiguous and error.http_status is None
     assert "not sent" in str(error)
@@ -156,8 +168,12 @@ def test_connection_refused_is_safely_retryable(simulator):
 def test_base_url_is_not_rewritten_by_edge_or_region(simulator, monkeypatch):
     monkeypatch.setenv("TWILIO_REGION", "ie1")
     monkeypatch.setenv("TWILIO_EDGE", "dublin")
-    gateway = TwilioGateway(simulator.account_sid, simulator.auth_token,
-                            base_url=simulator.base_url + "/", edge="sydney")
+    gateway = TwilioGateway(
+        simulator.account_sid,
+        simulator.auth_token,
+        base_url=simulator.base_url + "/",
+        edge="sydney",
+    )
     assert gateway.send(CUSTOMER, "x", from_="DURET").status == "queued"
     assert simulator.requests[-1]["path"].startswith("/2010-04-01/Accounts/AC")
 
@@ -165,12 +181,14 @@ def test_base_url_is_not_rewritten_by_edge_or_region(simulator, monkeypatch):
 def test_gateway_is_usable_from_many_threads(gateway, simulator):
     created = simulator.created_count
     with ThreadPoolExecutor(max_workers=8) as pool:
-        results = list(pool.map(lambda i: gateway.send(CUSTOMER, f"n°{i}", from_="DURET"),
-                                range(64)))
+        results = list(
+            pool.map(lambda i: gateway.send(CUSTOMER, f"n°{i}", from_="DURET"), range(64))
+        )
     assert len({result.sid for result in results}) == 64
     assert simulator.created_count == created + 64
     assert sorted(simulator.messages[r.sid]["body"] for r in results) == sorted(
-        f"n°{i}" for i in range(64))
+        f"n°{i}" for i in range(64)
+    )
 
 
 def test_gateway_needs_credentials():
@@ -216,8 +234,9 @@ def test_missing_token_is_false():
 
 
 def test_sessions_of_finished_threads_are_released(simulator):
-    gateway = TwilioGateway(simulator.account_sid, simulator.auth_token,
-                            base_url=simulator.base_url)
+    gateway = TwilioGateway(
+        simulator.account_sid, simulator.auth_token, base_url=simulator.base_url
+    )
     for _ in range(3):
         with ThreadPoolExecutor(max_workers=4) as pool:
             list(pool.map(lambda i: gateway.send(CUSTOMER, "x", from_="DURET"), range(8)))

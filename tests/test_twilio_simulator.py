@@ -29,8 +29,13 @@ class Receiver:
             def do_POST(self):
                 length = int(self.headers["Content-Length"])
                 form = dict(urllib.parse.parse_qsl(self.rfile.read(length).decode()))
-                receiver.calls.append({"path": self.path, "form": form,
-                                       "signature": self.headers.get("X-Twilio-Signature")})
+                receiver.calls.append(
+                    {
+                        "path": self.path,
+                        "form": form,
+                        "signature": self.headers.get("X-Twilio-Signature"),
+                    }
+                )
                 self.send_response(receiver.status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -39,8 +44,9 @@ class Receiver:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever,
-                                       kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     def url(self, path):
         return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
@@ -68,9 +74,11 @@ def raw(simulator, method, path, form=None, token=None):
     """Call the simulator without the SDK; return (HTTP status, JSON body)."""
     credentials = f"{simulator.account_sid}:{token or simulator.auth_token}"
     request = urllib.request.Request(
-        simulator.base_url + path, method=method,
+        simulator.base_url + path,
+        method=method,
         data=urllib.parse.urlencode(form).encode() if form is not None else None,
-        headers={"Authorization": "Basic " + base64.b64encode(credentials.encode()).decode()})
+        headers={"Authorization": "Basic " + base64.b64encode(credentials.encode()).decode()},
+    )
     try:
         with urllib.request.urlopen(request, timeout=5) as response:
             return response.status, json.loads(response.read())
@@ -81,8 +89,11 @@ def raw(simulator, method, path, form=None, token=None):
 def test_signed_callbacks_arrive_in_order(receiver):
     url = receiver.url("/twilio/sms/status/5b1d0f2a?company=1")
     with TwilioSimulator() as simulator:
-        sid = make_gateway(simulator).send(CUSTOMER, "RDV demain", from_="DURET",
-                                           status_callback=url).sid
+        sid = (
+            make_gateway(simulator)
+            .send(CUSTOMER, "RDV demain", from_="DURET", status_callback=url)
+            .sid
+        )
         assert simulator.wait_callbacks(5)
         token = simulator.auth_token
         account = simulator.account_sid
@@ -96,8 +107,9 @@ def test_signed_callbacks_arrive_in_order(receiver):
         assert form["ApiVersion"] == "2010-04-01" and "ErrorCode" not in form
         assert validate_signature(token, url, form, call["signature"])
         assert not validate_signature("wrong-token", url, form, call["signature"])
-        assert not validate_signature(token, url.replace("company=1", "company=2"), form,
-                                      call["signature"])
+        assert not validate_signature(
+            token, url.replace("company=1", "company=2"), form, call["signature"]
+        )
 
 
 def test_undeliverable_number(receiver):
@@ -121,8 +133,9 @@ def test_out_of_order_manual_callbacks(receiver):
     url = receiver.url("/status")
     with TwilioSimulator(auto_callbacks=False) as simulator:
         gateway = make_gateway(simulator)
-        sid = gateway.send(CUSTOMER, "x", messaging_service_sid="MG" + "1" * 32,
-                           status_callback=url).sid
+        sid = gateway.send(
+            CUSTOMER, "x", messaging_service_sid="MG" + "1" * 32, status_callback=url
+        ).sid
         assert simulator.deliver(sid, "delivered") == 200
         assert simulator.deliver(sid, "sent") == 200
         fetched = gateway.fetch(sid)
@@ -158,8 +171,9 @@ def test_callback_failures_are_recorded_not_fatal():
 def test_callbacks_never_leave_the_loopback_interface():
     with TwilioSimulator(auto_callbacks=False) as simulator:
         gateway = make_gateway(simulator)
-        sid = gateway.send(CUSTOMER, "x", from_="DURET",
-                           status_callback="http://example.com/status").sid
+        sid = gateway.send(
+            CUSTOMER, "x", from_="DURET", status_callback="http://example.com/status"
+        ).sid
         assert simulator.deliver(sid) is None
         assert simulator.callbacks[-1]["error"].startswith("refused")
     with pytest.raises(ValueError):
@@ -175,12 +189,15 @@ def test_messages_progress_without_a_callback_url():
         assert simulator.callbacks == []
 
 
-@pytest.mark.parametrize(("form", "code"), [
-    ({"From": "DURET", "Body": "x"}, 21604),
-    ({"To": CUSTOMER, "From": "DURET"}, 21602),
-    ({"To": CUSTOMER, "Body": "x"}, 21603),
-    ({"To": "+33 6 12 34 56 78", "From": "DURET", "Body": "x"}, 21211),
-])
+@pytest.mark.parametrize(
+    ("form", "code"),
+    [
+        ({"From": "DURET", "Body": "x"}, 21604),
+        ({"To": CUSTOMER, "From": "DURET"}, 21602),
+        ({"To": CUSTOMER, "Body": "x"}, 21603),
+        ({"To": "+33 6 12 34 56 78", "From": "DURET", "Body": "x"}, 21211),
+    ],
+)
 def test_validation_errors_have_twilio_shape(form, code):
     with TwilioSimulator() as simulator:
         path = f"/2010-04-01/Accounts/{simulator.account_sid}/Messages.json"
@@ -197,11 +214,15 @@ def test_create_fetch_and_errors_over_raw_http():
         account = simulator.account_sid
         path = f"/2010-04-01/Accounts/{account}/Messages.json"
         # ê is not in GSM-7: UCS-2, so 71 characters take two 67-character parts.
-        status, created = raw(simulator, "POST", path,
-                              {"To": CUSTOMER, "From": "DURET", "Body": "ê" * 71})
+        status, created = raw(
+            simulator, "POST", path, {"To": CUSTOMER, "From": "DURET", "Body": "ê" * 71}
+        )
         assert status == 201
         assert (created["status"], created["num_segments"], created["price"]) == (
-            "queued", "2", None)
+            "queued",
+            "2",
+            None,
+        )
         assert created["uri"] == f"/2010-04-01/Accounts/{account}/Messages/{created['sid']}.json"
         assert created["date_created"].endswith("+0000")
         assert raw(simulator, "GET", created["uri"])[1]["sid"] == created["sid"]

@@ -71,9 +71,13 @@ def _unexpected(exc):
     A thread-pool boundary: letting it propagate would hide the outcomes of the other jobs,
     which may already be sent. The request may have reached Twilio, so it is never resent blindly.
     """
-    info = ErrorInfo(None, "unknown", False,
-                     f"Unexpected error while sending ({type(exc).__name__}): the message may "
-                     "have been sent; check Twilio's log before sending it again")
+    info = ErrorInfo(
+        None,
+        "unknown",
+        False,
+        f"Unexpected error while sending ({type(exc).__name__}): the message may "
+        "have been sent; check Twilio's log before sending it again",
+    )
     return GatewayError(info, ambiguous=True, detail=str(exc))
 
 
@@ -89,8 +93,17 @@ def retry_in_place(error):
     return error.throttled or error.http_status is None or error.http_status >= 500
 
 
-def send_all(gateway, jobs, *, concurrency=16, max_attempts=5, backoff=0.5, max_backoff=8.0,
-             sleep=time.sleep, clock=time.monotonic):
+def send_all(
+    gateway,
+    jobs,
+    *,
+    concurrency=16,
+    max_attempts=5,
+    backoff=0.5,
+    max_backoff=8.0,
+    sleep=time.sleep,
+    clock=time.monotonic,
+):
     """Send every job through ``gateway``; return one :class:`Outcome` per job, in jobs' order.
 
     At most ``concurrency`` requests are in flight (1 runs sequentially in the calling thread).
@@ -115,16 +128,25 @@ def send_all(gateway, jobs, *, concurrency=16, max_attempts=5, backoff=0.5, max_
             gate.wait(sleep)
             attempts += 1
             try:
-                result = gateway.send(job.to, job.body, from_=job.from_,
-                                      messaging_service_sid=job.messaging_service_sid,
-                                      status_callback=job.status_callback)
+                result = gateway.send(
+                    job.to,
+                    job.body,
+                    from_=job.from_,
+                    messaging_service_sid=job.messaging_service_sid,
+                    status_callback=job.status_callback,
+                )
             except GatewayError as error:
                 if attempts >= max_attempts or not retry_in_place(error):
                     return Outcome(job.key, None, error, attempts)
                 delay = min(max_backoff, backoff * 2 ** (attempts - 1))
                 delay *= random.uniform(0.5, 1.0)  # jitter: spread the retries of a burst
-                _logger.info("Twilio send of %s failed (%s), retry %s in %.2f s",
-                             job.key, error, attempts, delay)
+                _logger.info(
+                    "Twilio send of %s failed (%s), retry %s in %.2f s",
+                    job.key,
+                    error,
+                    attempts,
+                    delay,
+                )
                 if error.throttled:
                     gate.hold(delay)  # the account is at its limit: everybody waits
                 else:
@@ -137,6 +159,7 @@ def send_all(gateway, jobs, *, concurrency=16, max_attempts=5, backoff=0.5, max_
 
     if concurrency == 1 or len(jobs) <= 1:
         return [run(job) for job in jobs]
-    with ThreadPoolExecutor(max_workers=min(concurrency, len(jobs)),
-                            thread_name_prefix="duret-sms-send") as pool:
+    with ThreadPoolExecutor(
+        max_workers=min(concurrency, len(jobs)), thread_name_prefix="duret-sms-send"
+    ) as pool:
         return list(pool.map(run, jobs))

@@ -129,8 +129,9 @@ class TwilioGateway:
     client and HTTP session, since ``requests.Session`` is not documented as thread-safe.
     """
 
-    def __init__(self, account_sid, auth_token, *, base_url=None, timeout=DEFAULT_TIMEOUT,
-                 edge=None):
+    def __init__(
+        self, account_sid, auth_token, *, base_url=None, timeout=DEFAULT_TIMEOUT, edge=None
+    ):
         if not account_sid or not auth_token:
             raise ValueError("a Twilio Account SID and Auth Token are required")
         self.account_sid = account_sid
@@ -166,8 +167,9 @@ class TwilioGateway:
         client = getattr(self._local, "client", None)
         if client is None:
             http_client = _TimeoutHttpClient(self.timeout)
-            client = Client(self.account_sid, self._auth_token, http_client=http_client,
-                            edge=self.edge)
+            client = Client(
+                self.account_sid, self._auth_token, http_client=http_client, edge=self.edge
+            )
             if self.base_url:
                 # Domain.absolute_url() joins this base_url with each resource path at request
                 # time. Edge and region (also read from TWILIO_EDGE/TWILIO_REGION) would rewrite
@@ -179,8 +181,17 @@ class TwilioGateway:
             self._local.client = client
         return client
 
-    def send(self, to, body, *, from_=None, messaging_service_sid=None, status_callback=None,
-             validity_period=None, smart_encoded=None):
+    def send(
+        self,
+        to,
+        body,
+        *,
+        from_=None,
+        messaging_service_sid=None,
+        status_callback=None,
+        validity_period=None,
+        smart_encoded=None,
+    ):
         """Hand one SMS to Twilio; return Twilio's answer (status queued or accepted).
 
         ``messaging_service_sid`` wins over ``from_`` when both are given: Twilio then picks the
@@ -206,9 +217,15 @@ class TwilioGateway:
         if not message.sid:
             # A 2xx without a message: Twilio may hold it, so it must not be sent again blindly.
             raise GatewayError(
-                ErrorInfo(None, "sms_server", False, "Twilio accepted the request but returned "
-                          "no message id: check Twilio's log before sending again"),
-                ambiguous=True)
+                ErrorInfo(
+                    None,
+                    "sms_server",
+                    False,
+                    "Twilio accepted the request but returned "
+                    "no message id: check Twilio's log before sending again",
+                ),
+                ambiguous=True,
+            )
         return _result(message)
 
     def fetch(self, sid):
@@ -229,9 +246,14 @@ class TwilioGateway:
         except requests.exceptions.SSLError as exc:
             # The TLS handshake precedes the request; a bad certificate will not heal by itself.
             raise GatewayError(
-                ErrorInfo(None, "sms_server", False,
-                          "The TLS connection to Twilio failed: check the Twilio API URL"),
-                detail=type(exc).__name__) from exc
+                ErrorInfo(
+                    None,
+                    "sms_server",
+                    False,
+                    "The TLS connection to Twilio failed: check the Twilio API URL",
+                ),
+                detail=type(exc).__name__,
+            ) from exc
         except requests.exceptions.ConnectionError as exc:
             if _refused_before_sending(exc):
                 raise self._network_error(exc, ambiguous=False, what="connection refused") from exc
@@ -248,20 +270,33 @@ class TwilioGateway:
         status = exc.status
         # Without a JSON body carrying a code, the SDK repeats the HTTP status as the code.
         code = exc.code if exc.code not in (None, status) else None
-        text = (getattr(exc, "msg", None) or getattr(exc, "detail", None)
-                or getattr(exc, "title", None) or "no message")
-        return GatewayError(error_info(code, status), http_status=status,
-                            detail=f"HTTP {status}: {text}")
+        text = (
+            getattr(exc, "msg", None)
+            or getattr(exc, "detail", None)
+            or getattr(exc, "title", None)
+            or "no message"
+        )
+        return GatewayError(
+            error_info(code, status), http_status=status, detail=f"HTTP {status}: {text}"
+        )
 
     @staticmethod
     def _network_error(exc, *, ambiguous, what):
         if ambiguous:
-            info = ErrorInfo(None, "sms_server", False,
-                             f"Twilio did not answer ({what}): the message may have been sent; "
-                             "check Twilio's log before sending it again")
+            info = ErrorInfo(
+                None,
+                "sms_server",
+                False,
+                f"Twilio did not answer ({what}): the message may have been sent; "
+                "check Twilio's log before sending it again",
+            )
         else:
-            info = ErrorInfo(None, "sms_server", True,
-                             f"Twilio could not be reached ({what}): the message was not sent")
+            info = ErrorInfo(
+                None,
+                "sms_server",
+                True,
+                f"Twilio could not be reached ({what}): the message was not sent",
+            )
         return GatewayError(info, ambiguous=ambiguous, detail=f"{type(exc).__name__}: {exc}")
 
 

@@ -79,59 +79,126 @@ class ErrorInfo:
 
 # Twilio error code -> (failure_type, retryable, message). Sources: twilio.com/docs/api/errors/N.
 _ERRORS = {
-    20003: ("sms_acc", False,
-            "Twilio rejected the credentials ({code}): check the Account SID and Auth Token"),
+    20003: (
+        "sms_acc",
+        False,
+        "Twilio rejected the credentials ({code}): check the Account SID and Auth Token",
+    ),
     20404: ("unknown", False, "Twilio does not know this message or account ({code})"),
-    20429: ("sms_server", True,
-            "Too many simultaneous requests to Twilio ({code}): the message will be sent again"),
-    21211: ("sms_number_format", False,
-            "Twilio rejected the recipient number as invalid ({code}): correct the number"),
-    21212: ("sms_acc", False,
-            ("The sender is not a valid number or sender ID ({code}): check the sender in "
-            "Settings")),
-    21408: ("sms_country_not_supported", False,
-            ("Sending to this country is not enabled on the Twilio account ({code}): enable it "
-            "in Twilio's Geo Permissions")),
+    20429: (
+        "sms_server",
+        True,
+        "Too many simultaneous requests to Twilio ({code}): the message will be sent again",
+    ),
+    21211: (
+        "sms_number_format",
+        False,
+        "Twilio rejected the recipient number as invalid ({code}): correct the number",
+    ),
+    21212: (
+        "sms_acc",
+        False,
+        ("The sender is not a valid number or sender ID ({code}): check the sender in Settings"),
+    ),
+    21408: (
+        "sms_country_not_supported",
+        False,
+        (
+            "Sending to this country is not enabled on the Twilio account ({code}): enable it "
+            "in Twilio's Geo Permissions"
+        ),
+    ),
     21602: ("unknown", False, "The message has no text ({code})"),
-    21603: ("sms_acc", False,
-            "No sender configured ({code}): set a sender number or Messaging Service in Settings"),
+    21603: (
+        "sms_acc",
+        False,
+        "No sender configured ({code}): set a sender number or Messaging Service in Settings",
+    ),
     21604: ("sms_number_missing", False, "The message has no recipient number ({code})"),
-    21606: ("sms_acc", False,
-            ("The sender cannot send SMS to this recipient ({code}): check the sender in "
-            "Settings")),
-    21610: ("sms_blacklist", False,
-            ("The recipient opted out by replying STOP ({code}): Twilio blocks all messages to "
-            "this number until they reply START")),
-    21611: ("sms_server", True,
-            "The sender's Twilio queue is full ({code}): send again later, more slowly"),
-    21612: ("sms_not_allowed", False,
-            "Twilio cannot reach this recipient by SMS from this sender ({code})"),
-    21614: ("sms_invalid_destination", False,
-            "The recipient is not a mobile number ({code}): a landline cannot receive SMS"),
-    21617: ("sms_rejected", False,
-            "The message is longer than Twilio's 1,600 character limit ({code}): shorten it"),
-    30001: ("sms_server", True,
-            "Twilio's queue overflowed ({code}): send again later, more slowly"),
-    30002: ("sms_acc", False,
-            "The Twilio account is suspended ({code}): contact Twilio"),
-    30003: ("sms_not_delivered", False,
-            ("The recipient's phone is off or out of coverage ({code}): Twilio advises one retry "
-            "later; repeated failures mean carrier filtering")),
-    30004: ("sms_rejected", False,
-            "The message was blocked by the carrier or the recipient ({code})"),
-    30005: ("sms_invalid_destination", False,
-            "The recipient's number is unknown to the carrier ({code}): check the number"),
-    30006: ("sms_invalid_destination", False,
-            "The recipient is a landline or an unreachable carrier ({code})"),
-    30007: ("sms_rejected", False,
-            ("The carrier filtered the message as spam or against its rules ({code}): change "
-            "the wording or the sender")),
+    21606: (
+        "sms_acc",
+        False,
+        ("The sender cannot send SMS to this recipient ({code}): check the sender in Settings"),
+    ),
+    21610: (
+        "sms_blacklist",
+        False,
+        (
+            "The recipient opted out by replying STOP ({code}): Twilio blocks all messages to "
+            "this number until they reply START"
+        ),
+    ),
+    21611: (
+        "sms_server",
+        True,
+        "The sender's Twilio queue is full ({code}): send again later, more slowly",
+    ),
+    21612: (
+        "sms_not_allowed",
+        False,
+        "Twilio cannot reach this recipient by SMS from this sender ({code})",
+    ),
+    21614: (
+        "sms_invalid_destination",
+        False,
+        "The recipient is not a mobile number ({code}): a landline cannot receive SMS",
+    ),
+    21617: (
+        "sms_rejected",
+        False,
+        "The message is longer than Twilio's 1,600 character limit ({code}): shorten it",
+    ),
+    30001: (
+        "sms_server",
+        True,
+        "Twilio's queue overflowed ({code}): send again later, more slowly",
+    ),
+    30002: ("sms_acc", False, "The Twilio account is suspended ({code}): contact Twilio"),
+    30003: (
+        "sms_not_delivered",
+        False,
+        (
+            "The recipient's phone is off or out of coverage ({code}): Twilio advises one retry "
+            "later; repeated failures mean carrier filtering"
+        ),
+    ),
+    30004: (
+        "sms_rejected",
+        False,
+        "The message was blocked by the carrier or the recipient ({code})",
+    ),
+    30005: (
+        "sms_invalid_destination",
+        False,
+        "The recipient's number is unknown to the carrier ({code}): check the number",
+    ),
+    30006: (
+        "sms_invalid_destination",
+        False,
+        "The recipient is a landline or an unreachable carrier ({code})",
+    ),
+    30007: (
+        "sms_rejected",
+        False,
+        (
+            "The carrier filtered the message as spam or against its rules ({code}): change "
+            "the wording or the sender"
+        ),
+    ),
     30008: ("sms_not_delivered", False, "The carrier reported an unknown error ({code})"),
-    30410: ("sms_not_delivered", True,
-            "The carrier did not answer in time ({code}): send again later"),
-    30450: ("sms_rejected", True,
-            ("Twilio's fraud protection blocked traffic to this destination ({code}): send "
-            "again in 30 minutes")),
+    30410: (
+        "sms_not_delivered",
+        True,
+        "The carrier did not answer in time ({code}): send again later",
+    ),
+    30450: (
+        "sms_rejected",
+        True,
+        (
+            "Twilio's fraud protection blocked traffic to this destination ({code}): send "
+            "again in 30 minutes"
+        ),
+    ),
     30500: ("sms_server", True, "Twilio had an internal error ({code}): send again later"),
 }
 
@@ -154,19 +221,34 @@ def error_info(code, http_status=None):
     if code in TWILIO_ERRORS:
         return TWILIO_ERRORS[code]
     if code is not None:
-        return ErrorInfo(code, "unknown", False,
-                         f"Twilio error {code}: see https://www.twilio.com/docs/api/errors/{code}")
+        return ErrorInfo(
+            code,
+            "unknown",
+            False,
+            f"Twilio error {code}: see https://www.twilio.com/docs/api/errors/{code}",
+        )
     if http_status in (401, 403):
-        return ErrorInfo(None, "sms_acc", False,
-                         f"Twilio rejected the credentials (HTTP {http_status}): check the "
-                         "Account SID and Auth Token")
+        return ErrorInfo(
+            None,
+            "sms_acc",
+            False,
+            f"Twilio rejected the credentials (HTTP {http_status}): check the "
+            "Account SID and Auth Token",
+        )
     if http_status == 429:
-        return ErrorInfo(None, "sms_server", True,
-                         "Too many simultaneous requests to Twilio (HTTP 429): the message will "
-                         "be sent again")
+        return ErrorInfo(
+            None,
+            "sms_server",
+            True,
+            "Too many simultaneous requests to Twilio (HTTP 429): the message will be sent again",
+        )
     if http_status is not None and 500 <= http_status <= 599:
-        return ErrorInfo(None, "sms_server", True,
-                         f"Twilio is unavailable (HTTP {http_status}): send again later")
+        return ErrorInfo(
+            None,
+            "sms_server",
+            True,
+            f"Twilio is unavailable (HTTP {http_status}): send again later",
+        )
     if http_status is not None:
         return ErrorInfo(None, "unknown", False, f"Twilio answered HTTP {http_status}")
     return ErrorInfo(None, "unknown", False, "Twilio could not be reached or gave no answer")

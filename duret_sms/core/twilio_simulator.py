@@ -11,6 +11,7 @@ Scripting hooks: :meth:`TwilioSimulator.fail_number`, :meth:`~TwilioSimulator.un
 """
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -43,12 +44,19 @@ _LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 _CREATE_PATH = re.compile(rf"^/{API_VERSION}/Accounts/(?P<account>[^/]+)/Messages\.json$")
 _FETCH_PATH = re.compile(
-    rf"^/{API_VERSION}/Accounts/(?P<account>[^/]+)/Messages/(?P<sid>[^/]+)\.json$")
+    rf"^/{API_VERSION}/Accounts/(?P<account>[^/]+)/Messages/(?P<sid>[^/]+)\.json$"
+)
 # Order of a message's life on Twilio's side: the stored resource never moves back even when
 # callbacks are scripted out of order.
 _STATUS_RANK = {
-    "accepted": 0, "queued": 0, "sending": 1, "sent": 2,
-    "delivered": 3, "undelivered": 3, "failed": 3, "canceled": 3,
+    "accepted": 0,
+    "queued": 0,
+    "sending": 1,
+    "sent": 2,
+    "delivered": 3,
+    "undelivered": 3,
+    "failed": 3,
+    "canceled": 3,
 }
 _CHARGED = frozenset({"delivered", "undelivered"})
 _ERROR_MESSAGES = {
@@ -152,9 +160,18 @@ class TwilioSimulator:
     the background, POSTing signed callbacks to its StatusCallback when it has one.
     """
 
-    def __init__(self, account_sid=DEFAULT_ACCOUNT_SID, auth_token=DEFAULT_AUTH_TOKEN, *,
-                 latency=0.0, host="127.0.0.1", port=0, auto_callbacks=True,
-                 price_per_segment="0.07600", price_unit="EUR"):
+    def __init__(
+        self,
+        account_sid=DEFAULT_ACCOUNT_SID,
+        auth_token=DEFAULT_AUTH_TOKEN,
+        *,
+        latency=0.0,
+        host="127.0.0.1",
+        port=0,
+        auto_callbacks=True,
+        price_per_segment="0.07600",
+        price_unit="EUR",
+    ):
         if host not in _LOOPBACK_HOSTS:
             raise ValueError(f"the simulator only listens on the loopback interface, not {host}")
         self.account_sid = account_sid
@@ -202,10 +219,15 @@ class TwilioSimulator:
         self._server = server_class((self.host, self.port), _Handler, self)
         self._threads = [
             # A short poll interval makes stop() quick; tests start and stop many simulators.
-            threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                             name="twilio-sim-http", daemon=True),
-            threading.Thread(target=self._callback_worker, name="twilio-sim-callbacks",
-                             daemon=True),
+            threading.Thread(
+                target=self._server.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name="twilio-sim-http",
+                daemon=True,
+            ),
+            threading.Thread(
+                target=self._callback_worker, name="twilio-sim-callbacks", daemon=True
+            ),
         ]
         for thread in self._threads:
             thread.start()
@@ -221,10 +243,8 @@ class TwilioSimulator:
         with self._lock:
             connections = list(self._connections)
         for connection in connections:
-            try:
+            with contextlib.suppress(OSError):  # already closed by the client
                 connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass  # already closed by the client
         for thread in self._threads:
             thread.join(timeout=5)
         self._server = None
@@ -308,14 +328,24 @@ class TwilioSimulator:
     def _handle(self, handler, method):
         length = int(handler.headers.get("Content-Length") or 0)
         raw = handler.rfile.read(length).decode() if length else ""
-        form = {name: values[0]
-                for name, values in urllib.parse.parse_qs(raw, keep_blank_values=True).items()}
+        form = {
+            name: values[0]
+            for name, values in urllib.parse.parse_qs(raw, keep_blank_values=True).items()
+        }
         path = urllib.parse.urlsplit(handler.path).path
-        status, payload, headers, created_sid = self._route(method, path, form,
-                                                            handler.headers.get("Authorization"))
+        status, payload, headers, created_sid = self._route(
+            method, path, form, handler.headers.get("Authorization")
+        )
         with self._lock:
-            self.requests.append({"method": method, "path": path, "form": form,
-                                  "status": status, "time": time.monotonic()})
+            self.requests.append(
+                {
+                    "method": method,
+                    "path": path,
+                    "form": form,
+                    "status": status,
+                    "time": time.monotonic(),
+                }
+            )
         progress = created_sid and self.auto_callbacks
         if progress:
             # Counted before answering, so wait_callbacks() called by a client that already has
@@ -334,8 +364,11 @@ class TwilioSimulator:
     def _route(self, method, path, form, authorization):
         """Return (http status, JSON payload, extra headers, sid of a created message)."""
         if not self._authorized(authorization):
-            return (*self._error(401, 20003), {"WWW-Authenticate": 'Basic realm="Twilio API"'},
-                    None)
+            return (
+                *self._error(401, 20003),
+                {"WWW-Authenticate": 'Basic realm="Twilio API"'},
+                None,
+            )
         create, fetch = _CREATE_PATH.match(path), _FETCH_PATH.match(path)
         match = create or fetch
         if match is None or match["account"] != self.account_sid:
@@ -348,8 +381,12 @@ class TwilioSimulator:
                 if message is None:
                     return (*self._error(404, 20404, path=path), None, None)
                 return 200, dict(message), None, None
-        return 405, {"code": None, "message": "Method not allowed", "status": 405,
-                     "more_info": None}, None, None
+        return (
+            405,
+            {"code": None, "message": "Method not allowed", "status": 405, "more_info": None},
+            None,
+            None,
+        )
 
     def _authorized(self, authorization):
         if not authorization or not authorization.startswith("Basic "):
@@ -358,8 +395,9 @@ class TwilioSimulator:
             user, _, password = base64.b64decode(authorization[6:]).decode().partition(":")
         except (ValueError, UnicodeDecodeError):
             return False
-        return (hmac.compare_digest(user, self.account_sid)
-                and hmac.compare_digest(password, self.auth_token))
+        return hmac.compare_digest(user, self.account_sid) and hmac.compare_digest(
+            password, self.auth_token
+        )
 
     @staticmethod
     def _error(http_status, code, **fields):
@@ -486,16 +524,27 @@ class TwilioSimulator:
             params["MessagingServiceSid"] = message["messaging_service_sid"]
         if status in ("undelivered", "failed"):
             params["ErrorCode"] = str(error_code or message["error_code"] or 30008)
-        record = {"sid": sid, "status": status, "url": url, "params": params,
-                  "http_status": None, "error": None}
+        record = {
+            "sid": sid,
+            "status": status,
+            "url": url,
+            "params": params,
+            "http_status": None,
+            "error": None,
+        }
         if urllib.parse.urlsplit(url).hostname not in _LOOPBACK_HOSTS:
             record["error"] = "refused: the simulator only calls back to the loopback interface"
         else:
             request = urllib.request.Request(
-                url, data=urllib.parse.urlencode(params).encode(), method="POST",
-                headers={"Content-Type": "application/x-www-form-urlencoded",
-                         "X-Twilio-Signature": _sign(self.auth_token, url, params),
-                         "User-Agent": "TwilioProxy/1.1"})
+                url,
+                data=urllib.parse.urlencode(params).encode(),
+                method="POST",
+                headers={
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "X-Twilio-Signature": _sign(self.auth_token, url, params),
+                    "User-Agent": "TwilioProxy/1.1",
+                },
+            )
             try:
                 with _CALLBACK_OPENER.open(request, timeout=CALLBACK_TIMEOUT) as response:
                     record["http_status"] = response.status

@@ -8,6 +8,7 @@ from odoo.tests.common import TransactionCase
 
 from odoo.addons.sms.tests.common import MockSMS
 
+from ..core.gateway import compute_signature
 from .common import FROM_NUMBER, DuretTwilioCase
 
 MOBILE = "+33612345678"
@@ -192,8 +193,6 @@ class TestTwilioTransport(DuretTwilioCase):
         self.assertEqual((sms.state, sms.twilio_sid), ("sent", sid))
 
     def _signed_callback(self, sms, sid, status):
-        from odoo.addons.duret_sms.core.gateway import compute_signature
-
         url = f"{sms.get_base_url()}/twilio/sms/status/{sms.uuid}"
         params = {
             "MessageSid": sid,
