@@ -57,7 +57,9 @@ VAR = REPO / "var"
 LOG = VAR / "odoo-tests.log"
 CONF = VAR / "odoo-test.conf"
 DATA_DIR = VAR / "odoo-data"
-DEFAULT_ODOO_HOME = Path("/opt/odoo17")
+# The conventional location; DURET_ODOO_DEFAULT moves it (e.g. to show the "skipped" path on a
+# machine that has /opt/odoo17).
+DEFAULT_ODOO_HOME = Path(os.environ.get("DURET_ODOO_DEFAULT", "/opt/odoo17"))
 SKIP_LINE = (
     "Odoo 17 not found: Odoo tests skipped (set ODOO_HOME or put a 17.0 tree in /opt/odoo17)"
 )
