@@ -308,9 +308,3 @@ class ResCompany(models.Model):
             country=(self.country_id.code or "FR").upper() if self.country_id else "FR",
             alsace_moselle=self.duret_sms_alsace_moselle,
         )
-
-    @api.model
-    def _duret_purge_hook(self, company, limit):
-        """Extension point of the retention cron: other SMS records (replies) older than
-        ``limit`` for ``company`` are purged by their own modules' overrides."""
-        return True

@@ -656,7 +656,8 @@ class SmsSms(models.Model):
 
     @api.model
     def _cron_duret_purge_history(self):
-        """Delete SMS older than each company's retention (months); opt-outs and consents stay.
+        """Delete SMS and replies older than each company's retention (months); opt-outs and
+        consents stay (they are the proof the rules need).
 
         Only finished SMS go: queued, deferred or in-flight ones are kept whatever their age.
         """
@@ -670,6 +671,16 @@ class SmsSms(models.Model):
                     ("state", "in", ("pending", "sent", "error", "canceled")),
                 ]
             )
-            _logger.info("SMS retention: deleting %s SMS of company %s", len(old_sudo), company.id)
+            replies_sudo = (
+                self.env["duret.sms.reply"]
+                .sudo()
+                .search([("company_id", "=", company.id), ("received_at", "<", limit)])
+            )
+            _logger.info(
+                "SMS retention: deleting %s SMS and %s replies of company %s",
+                len(old_sudo),
+                len(replies_sudo),
+                company.id,
+            )
             old_sudo.unlink()
-            self.env["res.company"]._duret_purge_hook(company, limit)
+            replies_sudo.unlink()

@@ -221,7 +221,20 @@ class TestComplianceGate(DuretTwilioCase):
         )
         (old | queued).invalidate_recordset()
         recent = self.env["sms.sms"].create({"number": MOBILE, "body": "new", "state": "sent"})
+        Reply = self.env["duret.sms.reply"].sudo()
+        reply_vals = {
+            "number_from": MOBILE,
+            "body": "STOP",
+            "intent": "opt_out",
+            "company_id": self.company.id,
+        }
+        old_reply = Reply.create(
+            dict(reply_vals, message_sid="SM" + "1" * 32, received_at="2024-01-10 10:00:00")
+        )
+        new_reply = Reply.create(dict(reply_vals, message_sid="SM" + "2" * 32))
         self.env.ref("duret_sms.ir_cron_sms_history_purge").sudo().method_direct_trigger()
+        self.assertFalse(old_reply.exists())
+        self.assertTrue(new_reply.exists())
         self.assertFalse(old.exists())
         self.assertTrue(queued.exists() and recent.exists())
         self.assertTrue(self.env["phone.blacklist"].sudo().search([("number", "=", MOBILE)]))
