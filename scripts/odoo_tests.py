@@ -440,6 +440,10 @@ def report(runs: list[Run], elapsed: float) -> bool:
     ok = True
     failed = passed = 0
     for run in runs:
+        if run.returncode is None:
+            ok = False
+            print(f"  {run.name}: not run (the previous run crashed)")
+            continue
         bad = run.failed + run.errors
         failed += bad
         passed += run.tests - bad
@@ -534,6 +538,8 @@ def main(argv: list[str] | None = None) -> int:
         with LOG.open("w", encoding="utf-8") as log:
             for run in runs:
                 run_step(run, log)
+                if not run.found_result:  # e.g. the install crashed: the next runs would too
+                    break
         ok = report(runs, time.time() - t0)
         if args.pytest_odoo:
             ok = run_pytest_odoo(home, db) and ok
