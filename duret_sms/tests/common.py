@@ -3,6 +3,23 @@ from odoo.tests.common import TransactionCase
 from odoo.addons.duret_sms.core.twilio_simulator import TwilioSimulator
 
 FROM_NUMBER = "+33939000000"
+# Duret's defaults, written explicitly so tests do not depend on the database's settings.
+DEFAULT_HOURS = {
+    "duret_sms_weekday_start": 8,
+    "duret_sms_weekday_end": 20,
+    "duret_sms_saturday_start": 9,
+    "duret_sms_saturday_end": 18,
+    "duret_sms_allow_sunday": False,
+    "duret_sms_allow_holidays": False,
+}
+ALL_HOURS = {
+    "duret_sms_weekday_start": 0,
+    "duret_sms_weekday_end": 24,
+    "duret_sms_saturday_start": 0,
+    "duret_sms_saturday_end": 24,
+    "duret_sms_allow_sunday": True,
+    "duret_sms_allow_holidays": True,
+}
 
 
 class DuretTwilioMixin:
@@ -31,17 +48,8 @@ class DuretTwilioMixin:
                 "twilio_from_number": FROM_NUMBER,
             }
         )
-        if all_hours:
-            company.write(
-                {
-                    "duret_sms_weekday_start": 0,
-                    "duret_sms_weekday_end": 24,
-                    "duret_sms_saturday_start": 0,
-                    "duret_sms_saturday_end": 24,
-                    "duret_sms_allow_sunday": True,
-                    "duret_sms_allow_holidays": True,
-                }
-            )
+        hours = ALL_HOURS if all_hours else DEFAULT_HOURS
+        company.write(dict(hours, duret_sms_tz="Europe/Paris", duret_sms_alsace_moselle=False))
 
     def run_queue(self):
         self.env.ref("duret_sms.ir_cron_sms_twilio_queue").sudo().method_direct_trigger()
