@@ -468,7 +468,9 @@ def report(runs: list[Run], elapsed: float) -> bool:
         ok = ok and not bad
     if not ok:
         print(f"  full log: {LOG.relative_to(REPO)}")
-    print(f"odoo tests: {passed} passed, {failed} failed ({elapsed:.0f}s)")
+    # A crash, a run without tests or a stray ERROR line fails the stage with 0 failed tests.
+    verdict = "" if ok or failed else ", but FAILED (see above)"
+    print(f"odoo tests: {passed} passed, {failed} failed{verdict} ({elapsed:.0f}s)")
     return ok
 
 
