@@ -10,7 +10,9 @@ class ResConfigSettings(models.TransientModel):
     duret_sms_provider = fields.Selection(
         related="company_id.duret_sms_provider", readonly=False, required=True
     )
-    duret_twilio_account_sid = fields.Char(related="company_id.twilio_account_sid", readonly=False)
+    duret_twilio_account_sid = fields.Char(
+        "SMS Twilio Account SID", related="company_id.twilio_account_sid", readonly=False
+    )
     duret_twilio_auth_token = fields.Char(
         related="company_id.twilio_auth_token", readonly=False, groups="base.group_system"
     )
