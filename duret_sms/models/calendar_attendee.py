@@ -338,7 +338,8 @@ class CalendarAttendee(models.Model):
                 with self.env.cr.savepoint():
                     batch._duret_remind(company, now)
                 if not testing:
-                    self.env.cr.commit()  # what this batch sent is durable: never resent
+                    # What this batch sent is durable: a crash later never resends it.
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
         return min(wake_ups) if wake_ups else None
 
     def _duret_remind(self, company, now, not_before=None):

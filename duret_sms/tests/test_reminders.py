@@ -53,9 +53,6 @@ class TestReminders(DuretTwilioCase):
     # Saturday 9-18, closed on Sundays and public holidays).
     all_hours = False
 
-    def setup_twilio(self, company, all_hours=False):
-        super().setup_twilio(company, all_hours=False)
-
     def make_event(self, start_utc, partners=None, **vals):
         partners = partners or self.partner
         values = {
