@@ -219,16 +219,6 @@ class CalendarAttendee(models.Model):
         town = " ".join(filter(None, [partner.zip, partner.city]))
         return ", ".join(filter(None, [partner.street, partner.street2, town]))
 
-    def _duret_mobile(self, company):
-        """Return the attendee's mobile number in E.164, or None when they have no mobile."""
-        self.ensure_one()
-        partner = self.partner_id
-        region = (partner.country_id.code or company.country_id.code or "FR").upper()
-        for number in (partner.mobile, partner.phone):
-            if number and phone.is_mobile(number, region):
-                return phone.normalize(number, region)
-        return None
-
     # ------------------------------------------------------------------
     # Reminders
     # ------------------------------------------------------------------
@@ -356,7 +346,7 @@ class CalendarAttendee(models.Model):
         )
         locked_ids = {row[0] for row in self.env.cr.fetchall()}
         attendees = self.filtered(lambda a: a.id in locked_ids)
-        mobiles = {a.id: a._duret_mobile(company) for a in attendees}
+        mobiles = {a.id: a.partner_id._duret_sms_mobile(company) for a in attendees}
         blacklist_sudo = self.env["phone.blacklist"].sudo()  # ACL is system-only
         numbers = [n for n in mobiles.values() if n]
         opted_out = set(
@@ -524,8 +514,7 @@ class CalendarAttendee(models.Model):
     def _duret_alert_technician(self, company):
         self.ensure_one()
         technician = self.event_id.user_id.partner_id
-        region = (technician.country_id.code or company.country_id.code or "FR").upper()
-        number = phone.try_normalize(technician.mobile or "", region)
+        number = technician._duret_sms_mobile(company)
         if not number:
             return
         body = gsm_safe(

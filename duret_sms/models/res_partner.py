@@ -129,3 +129,18 @@ class ResPartner(models.Model):
         best = max(latest.values())
         winners = [partner for partner, key in latest.items() if key[0] == best[0]]
         return winners[0] if len(winners) == 1 else self.browse()
+
+    def _duret_sms_mobile(self, company=None):
+        """Return this contact's mobile in E.164 (its Mobile, else its Phone if that is a
+        mobile), or None: SMS to a landline fail (Twilio error 21614).
+
+        Numbers without a country code are read in the contact's country, else the company's
+        (``company`` or the current one), else France.
+        """
+        self.ensure_one()
+        company = company or self.env.company
+        region = (self.country_id.code or company.country_id.code or "FR").upper()
+        for raw in (self.mobile, self.phone):
+            if raw and phone.is_mobile(raw, region):
+                return phone.normalize(raw, region)
+        return None

@@ -245,12 +245,9 @@ class DuretSmsDispatchWizard(models.TransientModel):
 
     def _duret_technician_number(self, user):
         """The technician's mobile in E.164, from their contact's mobile, else phone."""
-        region = (self.company_id.country_id.code or "FR").upper()
-        partner = user.partner_id
-        for raw in (partner.mobile, partner.phone):
-            number = phone.try_normalize(raw or "", region=region)
-            if number:
-                return number
+        number = user.partner_id._duret_sms_mobile(self.company_id)
+        if number:
+            return number
         raise UserError(
             _(
                 "%(user)s has no valid mobile number: enter it on their contact (Mobile) "

@@ -3,8 +3,6 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 
-from odoo.addons.duret_sms.core import phone
-
 _logger = logging.getLogger(__name__)
 
 UNPAID_STATES = ("not_paid", "partial")
@@ -142,20 +140,10 @@ class AccountMove(models.Model):
             )
         )
 
-    def _duret_dunning_number(self):
-        """The customer's mobile in E.164, or ``None``."""
-        self.ensure_one()
-        partner = self.partner_id
-        region = (partner.country_id.code or self.company_id.country_id.code or "FR").upper()
-        for raw in (partner.mobile, partner.phone):
-            if raw and phone.is_mobile(raw, region=region):
-                return phone.normalize(raw, region=region)
-        return None
-
     def _duret_send_dunning(self):
         """Post the dunning SMS in the invoice's chatter (the queue sends it)."""
         self.ensure_one()
-        number = self._duret_dunning_number()
+        number = self.partner_id._duret_sms_mobile(self.company_id)
         if not number:
             reason = _(
                 "%(customer)s has no mobile number: enter one on the customer to remind them "

@@ -1,8 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.duret_sms.core import phone
-
 
 class PurchaseOrder(models.Model):
     _inherit = "purchase.order"
@@ -78,12 +76,9 @@ class PurchaseOrder(models.Model):
                     order=self.name,
                 )
             )
-        region = (self.company_id.country_id.code or "FR").upper()
-        partner = manager.partner_id
-        for raw in (partner.mobile, partner.phone):
-            number = phone.try_normalize(raw or "", region=region)
-            if number:
-                return number
+        number = manager.partner_id._duret_sms_mobile(self.company_id)
+        if number:
+            return number
         raise UserError(
             _(
                 "%(user)s, site manager of %(order)s, has no valid mobile number: enter it on "
