@@ -2,7 +2,7 @@ import re
 from dataclasses import dataclass
 from datetime import time
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.base.models.res_partner import _tz_get
@@ -178,7 +178,10 @@ class ResCompany(models.Model):
         return super().create([self._duret_clean_twilio_vals(vals) for vals in vals_list])
 
     def write(self, vals):
-        return super().write(self._duret_clean_twilio_vals(vals))
+        result = super().write(self._duret_clean_twilio_vals(vals))
+        if "duret_sms_provider" in vals:
+            self.env.registry.clear_cache()  # _duret_sms_provider_cached
+        return result
 
     @api.model
     def _duret_clean_twilio_vals(self, vals):
@@ -196,7 +199,14 @@ class ResCompany(models.Model):
 
     def _duret_sms_uses_own_provider(self):
         self.ensure_one()
-        return self.duret_sms_provider in OWN_PROVIDERS
+        return self._duret_sms_provider_cached(self.id) in OWN_PROVIDERS
+
+    @api.model
+    @tools.ormcache("company_id")
+    def _duret_sms_provider_cached(self, company_id):
+        """The SMS provider of a company, cached for the registry: ``sms.sms._send`` asks it
+        for every SMS Odoo sends, and must not add a query to Odoo's own SMS paths."""
+        return self.sudo().browse(company_id).duret_sms_provider
 
     def _duret_twilio_gateway(self):
         """Return a core ``TwilioGateway`` for this company.
