@@ -151,9 +151,12 @@ class CalendarAttendee(models.Model):
         "partner_id",
         "duret_reminder_state",
         "duret_reminder_channel",
-        "duret_reminder_sms_id.state",
+        "duret_reminder_sms_id",
     )
     def _compute_duret_reminder_status(self):
+        # Not "duret_reminder_sms_id.state": Odoo would then look for attendees on every SMS
+        # state change, one more query in every Odoo SMS send. sms.sms.write tells the
+        # attendees of reminder SMS instead (see _duret_reminder_sms_changed).
         internal = self._duret_internal_partner_ids()
         for attendee in self:
             if attendee.partner_id.id in internal:
@@ -168,6 +171,12 @@ class CalendarAttendee(models.Model):
                 # The SMS may have been purged with the history: it was sent.
                 status = SMS_STATE_TO_STATUS.get(attendee.duret_reminder_sms_id.state, "sent")
             attendee.duret_reminder_status = status
+
+    @api.model
+    def _duret_reminder_sms_changed(self, sms):
+        """Recompute the reminder status of the attendees whose reminder is one of ``sms``."""
+        attendees = self.sudo().search([("duret_reminder_sms_id", "in", sms.ids)])
+        attendees.modified(["duret_reminder_sms_id"])
 
     @api.depends("event_id.start", "event_id.location", "partner_id", "access_token")
     @api.depends_context("uid")
@@ -379,6 +388,7 @@ class CalendarAttendee(models.Model):
                             "partner_id": attendee.partner_id.id,
                             "company_id": company.id,
                             "duret_not_before": not_before,
+                            "duret_is_reminder": True,
                         }
                         for attendee in by_sms
                     ]

@@ -59,6 +59,9 @@ class SmsSms(models.Model):
         copy=False,
         help="The one SMS confirming an opt-out: it may reach the number that just opted out.",
     )
+    duret_is_reminder = fields.Boolean(
+        "Appointment Reminder", readonly=True, copy=False, help="Sent by the reminder cron."
+    )
     twilio_sid = fields.Char("Twilio SID", readonly=True, copy=False, index="btree_not_null")
     twilio_status = fields.Char("Twilio Status", readonly=True, copy=False)
     twilio_error_code = fields.Integer("Twilio Error Code", readonly=True, copy=False)
@@ -94,6 +97,12 @@ class SmsSms(models.Model):
                     vals["body"] = body + mention
             prepared.append(vals)
         return super().create(prepared)
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "state" in vals and (reminders := self.filtered("duret_is_reminder")):
+            self.env["calendar.attendee"]._duret_reminder_sms_changed(reminders)
+        return result
 
     @api.model
     def _duret_optout_mention(self, company, sms_uuid):
