@@ -110,7 +110,7 @@ class DuretSmsReply(models.Model):
         (
             "message_sid_unique",
             "unique(message_sid)",
-            "Twilio delivers an inbound SMS once per MessageSid: it is recorded once.",
+            "This Twilio message (MessageSid) is already recorded.",
         )
     ]
 
@@ -305,11 +305,11 @@ class DuretSmsReply(models.Model):
         blacklist_sudo = self.env["phone.blacklist"].sudo()  # ACL is system-only
         blacklist_sudo._add(
             [self.number_from],
-            message=_("Replied %(body)r by SMS (%(sid)s).", body=self.body, sid=self.message_sid),
+            message=_('Replied "%(body)s" by SMS (%(sid)s).', body=self.body, sid=self.message_sid),
         )
         self._duret_note_partner(
             _(
-                "%(number)s opted out of SMS by replying %(body)r.",
+                '%(number)s opted out of SMS by replying "%(body)s".',
                 number=self.number_from,
                 body=self.body,
             )
@@ -329,11 +329,11 @@ class DuretSmsReply(models.Model):
         blacklist_sudo = self.env["phone.blacklist"].sudo()  # ACL is system-only
         blacklist_sudo._remove(
             [self.number_from],
-            message=_("Replied %(body)r by SMS (%(sid)s).", body=self.body, sid=self.message_sid),
+            message=_('Replied "%(body)s" by SMS (%(sid)s).', body=self.body, sid=self.message_sid),
         )
         self._duret_note_partner(
             _(
-                "%(number)s opted in to SMS again by replying %(body)r.",
+                '%(number)s opted in to SMS again by replying "%(body)s".',
                 number=self.number_from,
                 body=self.body,
             )

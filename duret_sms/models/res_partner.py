@@ -51,7 +51,8 @@ class ResPartner(models.Model):
                 "duret_sms_consent_source": source if consent else False,
             }
         )
-        label = dict(CONSENT_SOURCES)[source]
+        sources = self._fields["duret_sms_consent_source"]._description_selection(self.env)
+        label = dict(sources)[source]  # in the user's language
         for partner in self:
             partner.message_post(
                 body=_("Commercial SMS consent given (%(origin)s).", origin=label)

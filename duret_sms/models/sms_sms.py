@@ -70,7 +70,7 @@ class SmsSms(models.Model):
     duret_encoding = fields.Char("Encoding", readonly=True, copy=False)
     duret_price = fields.Float("Price", digits=(12, 5), readonly=True, copy=False)
     duret_price_unit = fields.Char("Currency", readonly=True, copy=False)
-    duret_price_known = fields.Boolean(readonly=True, copy=False)
+    duret_price_known = fields.Boolean("Price Known", readonly=True, copy=False)
     duret_handover_at = fields.Datetime("Handed Over On", readonly=True, copy=False)
     duret_status_at = fields.Datetime("Last Status On", readonly=True, copy=False)
     duret_retry_count = fields.Integer("Retries", readonly=True, copy=False)

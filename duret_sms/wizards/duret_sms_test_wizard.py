@@ -18,7 +18,9 @@ class DuretSmsTestWizard(models.TransientModel):
         required=True,
         default=lambda self: _("Test SMS from Odoo: the Twilio connection works."),
     )
-    result_state = fields.Selection([("success", "Accepted"), ("error", "Refused")], readonly=True)
+    result_state = fields.Selection(
+        [("success", "Accepted"), ("error", "Refused")], "Result", readonly=True
+    )
     result_message = fields.Text("Twilio's Answer", readonly=True)
 
     @api.model
