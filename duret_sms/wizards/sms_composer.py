@@ -37,8 +37,9 @@ class SmsComposer(models.TransientModel):
         for composer in self:
             mention = ""
             if composer.duret_category == "commercial":
+                # Each SMS gets its own 32-character token: count one, show a placeholder.
                 mention = self.env["sms.sms"]._duret_optout_mention(company, "0" * 32)
-            composer.duret_optout_mention = mention
+            composer.duret_optout_mention = mention.replace("0" * 32, "<token>").strip()
             analysis = encoding.analyze((composer.body or "") + mention)
             composer.duret_estimate = (
                 _(
