@@ -48,7 +48,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import odoo_tests  # noqa: E402 - sibling script, not a package
 from odoo_tests import (  # noqa: E402
     StageError,
-    addons_path,
     depends_of,
     drop_database,
     find_odoo_home,
@@ -159,20 +158,13 @@ def same_terms(old_text: str, new_text: str) -> bool:
 
 
 def write_config(home: Path, pg: odoo_tests.Postgres, db: str) -> None:
-    VAR.mkdir(exist_ok=True)
-    CONF.write_text(
-        "; Written by scripts/i18n_update.py for its export database; regenerated each run.\n"
-        "[options]\n"
-        f"addons_path = {addons_path(home)}\n"
-        f"data_dir = {odoo_tests.DATA_DIR}\n"
-        f"db_host = {pg.host}\n"
-        f"db_port = {pg.port}\n"
-        f"db_user = {pg.user}\n"
-        f"db_password = {pg.password or False}\n"
-        f"db_name = {db}\n"
-        "max_cron_threads = 0\n"
-        "workers = 0\n"
-        "log_level = info\n"
+    odoo_tests.write_config(
+        home,
+        pg,
+        db,
+        path=CONF,
+        header="; Written by scripts/i18n_update.py for its export database; regenerated each "
+        "run.\n",
     )
 
 

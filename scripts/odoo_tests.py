@@ -315,12 +315,18 @@ def drop_database(pg: Postgres, name: str) -> None:
 # --------------------------------------------------------------------------- Odoo runs
 
 
-def write_config(home: Path, pg: Postgres, db: str) -> None:
+def write_config(
+    home: Path,
+    pg: Postgres,
+    db: str,
+    path: Path = CONF,
+    header: str = "; Written by scripts/odoo_tests.py for the local test database; regenerated "
+    "each run.\n; The Docker quick start uses odoo.conf at the top of the repository instead.\n",
+) -> None:
+    """Write the Odoo configuration of a throwaway database (also used by i18n_update.py)."""
     VAR.mkdir(exist_ok=True)
-    CONF.write_text(
-        "; Written by scripts/odoo_tests.py for the local test database; regenerated each run.\n"
-        "; The Docker quick start uses odoo.conf at the top of the repository instead.\n"
-        "[options]\n"
+    path.write_text(
+        header + "[options]\n"
         f"addons_path = {addons_path(home)}\n"
         f"data_dir = {DATA_DIR}\n"
         f"db_host = {pg.host}\n"
