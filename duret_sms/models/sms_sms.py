@@ -83,10 +83,17 @@ class SmsSms(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        """Commercial SMS of Twilio/Sandbox companies get their opt-out mention (CPCE L34-5)."""
+        """Set the company of SMS about a record; commercial SMS of Twilio/Sandbox companies
+        get their opt-out mention (CPCE L34-5)."""
         prepared = []
         for vals in vals_list:
             vals = dict(vals)  # the caller's dicts may be shared between records
+            if not vals.get("company_id") and vals.get("mail_message_id"):
+                # An SMS about a record goes through that record's company (as Odoo's own
+                # sms_twilio does), not the sender's current one.
+                message = self.env["mail.message"].browse(vals["mail_message_id"])
+                if message.record_company_id:
+                    vals["company_id"] = message.record_company_id.id
             category = vals.get("duret_category") or self.env.context.get("duret_sms_category")
             company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
             if category == "commercial" and company._duret_sms_uses_own_provider():

@@ -47,6 +47,20 @@ class TestTwilioTransport(DuretTwilioCase):
         self.run_queue()
         self.assertEqual(self.simulator.created_count, 1)
 
+    def test_sms_about_a_record_uses_the_record_company(self):
+        other = self.env["res.company"].create({"name": "Duret Alsace"})  # provider: Odoo IAP
+        self.env.user.company_ids |= other
+        customer = self.partner.copy({"company_id": other.id})
+        message = customer._message_sms("Bonjour")
+        sms = self.env["sms.sms"].sudo().search([("mail_message_id", "=", message.id)])
+        self.assertEqual(sms.company_id, other)
+        own = self.partner._message_sms("Bonjour")
+        own_sms = self.env["sms.sms"].sudo().search([("mail_message_id", "=", own.id)])
+        self.assertEqual(own_sms.company_id, self.company)
+        self.run_queue()
+        self.assertEqual(self.simulator.created_count, 1, "only the Twilio company's SMS")
+        self.assertEqual(own_sms.state, "process")
+
     def test_messaging_service_wins_over_sender(self):
         self.company.twilio_messaging_service_sid = "MG" + "1" * 32
         self.env["sms.sms"].create({"number": MOBILE, "body": "Bonjour"}).send()
