@@ -151,7 +151,10 @@ class SmsSms(models.Model):
         SMS stays ``outgoing`` and the queue cron, which records each hand-over and commits
         before any HTTP call, is triggered to run right after this transaction.
         """
-        ours = self.filtered(lambda sms: sms._duret_company()._duret_sms_uses_own_provider())
+        # SMS queued before duret_sms was installed have no company: Odoo sends them as before.
+        ours = self.filtered(
+            lambda sms: sms.company_id and sms.company_id._duret_sms_uses_own_provider()
+        )
         if ours:
             ours._duret_trigger_queue()
         others = self - ours
