@@ -32,10 +32,8 @@ var/odoo-i18n.log. Exits 1 when Odoo or PostgreSQL cannot be run or an Odoo run 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -54,7 +52,6 @@ from odoo_tests import (  # noqa: E402
     free_port,
     odoo_command,
     start_cluster,
-    stop_cluster,
     usable_server,
 )
 from static_checks import find_addons  # noqa: E402
@@ -318,12 +315,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     finally:
         if pg is not None and not args.keep_db:
-            if pg.cluster:
-                stop_cluster(pg)
-            else:
-                with contextlib.suppress(Exception):
-                    drop_database(pg, db)
-            shutil.rmtree(odoo_tests.DATA_DIR / "filestore" / db, ignore_errors=True)
+            odoo_tests.discard(pg, db)
 
     stale = []
     for addon in addons:

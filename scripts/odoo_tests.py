@@ -315,6 +315,17 @@ def drop_database(pg: Postgres, name: str) -> None:
 # --------------------------------------------------------------------------- Odoo runs
 
 
+def discard(pg: Postgres, db: str) -> None:
+    """Remove a throwaway database: the whole cluster when the script started it, else the
+    database alone; and its filestore."""
+    if pg.cluster:
+        stop_cluster(pg)
+    else:
+        with contextlib.suppress(Exception):
+            drop_database(pg, db)
+    shutil.rmtree(DATA_DIR / "filestore" / db, ignore_errors=True)
+
+
 def write_config(
     home: Path,
     pg: Postgres,
@@ -565,12 +576,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     finally:
         if pg is not None and not args.keep_db:
-            if pg.cluster:
-                stop_cluster(pg)
-                shutil.rmtree(DATA_DIR / "filestore" / db, ignore_errors=True)
-            else:
-                with contextlib.suppress(Exception):
-                    drop_database(pg, db)
+            discard(pg, db)
 
 
 if __name__ == "__main__":

@@ -256,17 +256,9 @@ class CalendarAttendee(models.Model):
             ("partner_id", "not in", list(self._duret_internal_partner_ids())),
             ("event_id.active", "=", True),
             *company_domain,
-            "|",
-            "&",
-            ("event_id.allday", "=", False),
-            "&",
-            ("event_id.start", ">", now),
-            ("event_id.start", "<", until),
-            "&",
-            ("event_id.allday", "=", True),
-            "&",
-            ("event_id.start_date", ">=", today),
-            ("event_id.start_date", "<=", horizon),
+            *self.env["calendar.event"]._duret_on_days_domain(
+                now, until, today, horizon, prefix="event_id."
+            ),
         ]
         return self.search(domain, order="id")
 

@@ -144,6 +144,28 @@ class CalendarEvent(models.Model):
     # Helpers
     # ------------------------------------------------------------------
 
+    @api.model
+    def _duret_on_days_domain(self, start_utc, stop_utc, first_day, last_day, prefix=""):
+        """Domain of the appointments on local days ``first_day``..``last_day``: timed ones
+        starting in [``start_utc``, ``stop_utc``), all-day ones by their date (Odoo stores
+        all-day events at naive 08:00, which is no instant of the day).
+
+        ``prefix`` (e.g. ``"event_id."``) applies it to a model pointing at events.
+        """
+        return [
+            "|",
+            "&",
+            (f"{prefix}allday", "=", False),
+            "&",
+            (f"{prefix}start", ">=", start_utc),
+            (f"{prefix}start", "<", stop_utc),
+            "&",
+            (f"{prefix}allday", "=", True),
+            "&",
+            (f"{prefix}start_date", ">=", first_day),
+            (f"{prefix}start_date", "<=", last_day),
+        ]
+
     def _duret_company(self):
         self.ensure_one()
         return self.user_id.company_id or self.env.company

@@ -2,7 +2,7 @@ from datetime import time, timedelta
 
 from odoo import api, fields, models
 
-from ..core import encoding, phone, windows
+from ..core import encoding, windows
 from .calendar_attendee import FR_DAYS, fr_time, gsm_safe, to_local
 
 # A briefing fits in three GSM-7 segments (3 x 153 septets); longer days end in "+N autres".
@@ -84,15 +84,7 @@ class ResUsers(models.Model):
                 "|",
                 ("user_id", "in", self.ids),
                 ("partner_ids", "in", self.partner_id.ids),
-                "|",
-                "&",
-                ("allday", "=", False),
-                "&",
-                ("start", ">=", start),
-                ("start", "<", stop),
-                "&",
-                ("allday", "=", True),
-                ("start_date", "=", day),
+                *self.env["calendar.event"]._duret_on_days_domain(start, stop, day, day),
             ],
             order="start",
         )
@@ -101,13 +93,12 @@ class ResUsers(models.Model):
             mine = events.filtered(
                 lambda e, user=user: e.user_id == user or user.partner_id in e.partner_ids
             )
-            region = (user.partner_id.country_id.code or company.country_id.code or "FR").upper()
-            number = user.partner_id.mobile
-            if not mine or not number or not phone.is_mobile(number, region):
+            number = user.partner_id._duret_sms_mobile(company)
+            if not mine or not number:
                 continue
             vals_list.append(
                 {
-                    "number": phone.normalize(number, region),
+                    "number": number,
                     "body": self._duret_briefing_body(company, day, mine),
                     "partner_id": user.partner_id.id,
                     "company_id": company.id,
