@@ -10,5 +10,9 @@ from . import (
     res_partner,
     res_users,
     sms_sms,
+    sms_sms_gate,
+    sms_sms_queue,
+    sms_sms_retention,
+    sms_sms_status,
     sms_template,
 )
