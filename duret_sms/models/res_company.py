@@ -7,7 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.base.models.res_partner import _tz_get
 
-from ..core import gateway, windows
+from ..core import gate, gateway, windows
 
 ACCOUNT_SID_RE = re.compile(r"^AC[0-9a-fA-F]{32}$")
 MESSAGING_SERVICE_SID_RE = re.compile(r"^MG[0-9a-fA-F]{32}$")
@@ -292,6 +292,19 @@ class ResCompany(models.Model):
                     raise ValidationError(
                         _("SMS sending hours must go from 0:00 to 24:00, start before end.")
                     )
+
+    def _duret_sms_gate_policy(self):
+        """Return the core ``GatePolicy`` of this company (hours per category, weekly caps)."""
+        self.ensure_one()
+        return gate.GatePolicy(
+            default=self._duret_sms_policy("transactional"),
+            hours={"internal_urgent": self._duret_sms_policy("internal_urgent")},
+            weekly_caps={
+                "commercial": self.duret_sms_cap_commercial,
+                "dunning": self.duret_sms_cap_dunning,
+            },
+            region=(self.country_id.code or "FR").upper(),
+        )
 
     def _duret_sms_policy(self, category="transactional"):
         """Return the core ``SendingPolicy`` for SMS of ``category`` from this company.

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 
-from ..core import caps, phone, windows
+from ..core import gate, phone
 
 
 class SmsSms(models.Model):
@@ -13,84 +13,79 @@ class SmsSms(models.Model):
     def _duret_apply_sending_rules(self, company, now):
         """The compliance gate: every SMS of a Twilio/Sandbox company passes it before hand-over.
 
-        In order: a usable number; the opt-out list (every category but internal urgent staff
-        alerts and the single opt-out confirmation); consent for commercial SMS; the sending
-        hours of the category (outside them the SMS is deferred, never dropped); the weekly
-        caps of commercial and dunning SMS. Returns the SMS that may go now; the others are
-        cancelled, failed or deferred here, each with its reason.
+        The decisions are ``core.gate.decide_all``'s (read it for the rules); this method only
+        gathers the facts (numbers, opt-outs, consents, recent capped SMS) and applies the
+        decisions, with a reason staff can read. Returns the SMS that may go now; the others are
+        cancelled, failed or deferred here.
         """
-        region = (company.country_id.code or "FR").upper()
-        numbers = {}
-        for sms in self:
-            numbers[sms.id] = phone.try_normalize(sms.number or "", region=region)
-        known = [n for n in numbers.values() if n]
+        policy = company._duret_sms_gate_policy()
+        known = [
+            number
+            for sms in self
+            if (number := phone.try_normalize(sms.number or "", region=policy.region))
+        ]
         blacklist = self.env["phone.blacklist"].sudo()  # system-only ACL; read to filter
         opted_out = {
             record.number: record
             for record in blacklist.search([("number", "in", known), ("active", "=", True)])
         }
-        history = self._duret_cap_history(company, known, now)
+        decisions = gate.decide_all(
+            [(sms, sms._duret_gate_facts()) for sms in self],
+            policy,
+            opted_out,
+            self._duret_cap_history(company, known, now),
+            now,
+        )
         allowed = self.browse()
-        for sms in self:
-            number = numbers[sms.id]
-            category = sms.duret_category
-            if not sms.number:
-                sms._duret_set_failed("sms_number_missing", _("The SMS has no phone number."))
+        for sms, decision in decisions:
+            if decision.number and decision.number != sms.number:
+                sms.number = decision.number
+            if decision.action == gate.ALLOW:
+                allowed |= sms
                 continue
-            if not number:
-                sms._duret_set_failed(
-                    "sms_number_format",
-                    _("%(number)s is not a valid phone number.", number=sms.number),
-                )
-                continue
-            if number != sms.number:
-                sms.number = number
-            if number in opted_out and category != "internal_urgent" and not sms.duret_optout_ack:
-                sms._duret_set_canceled("sms_blacklist", opted_out[number]._duret_optout_reason())
-                continue
-            if category == "commercial" and not sms.partner_id.duret_sms_consent:
-                sms._duret_set_canceled(
-                    "sms_optout",
-                    _(
-                        "No consent to commercial SMS recorded for %(who)s: not sent.",
-                        who=sms.partner_id.display_name or number,
-                    ),
-                )
-                continue
-            if not sms.duret_optout_ack:
-                policy = company._duret_sms_policy(category)
-                if not windows.is_allowed(now, policy):
-                    sms._duret_defer(windows.next_allowed(now, policy), _("outside sending hours"))
-                    continue
-            cap = sms._duret_weekly_cap(company)
-            if cap:
-                sent_at = history.setdefault((number, category), [])
-                free_at = caps.next_allowed_by_cap(sent_at, now, max_count=cap)
-                if free_at and category == "commercial":
-                    # A promotion that cannot go this week is stale next week: cancel it.
-                    sms._duret_set_canceled(
-                        "sms_duplicate",
-                        _("Weekly limit of commercial SMS reached for %(number)s.", number=number),
-                    )
-                    continue
-                if free_at:
-                    # A dunning reminder still matters next week: defer it, never lose it.
-                    policy = company._duret_sms_policy(category)
-                    sms._duret_defer(
-                        windows.next_allowed(free_at, policy), _("weekly limit of dunning SMS")
-                    )
-                    continue
-                sent_at.append(now)
-            allowed |= sms
+            reason = sms._duret_gate_reason(decision, opted_out)
+            if decision.action == gate.DEFER:
+                sms._duret_defer(decision.until, reason)
+            elif decision.action == gate.CANCEL:
+                sms._duret_set_canceled(decision.failure_type, reason)
+            else:
+                sms._duret_set_failed(decision.failure_type, reason)
         (self - allowed).mail_message_id._notify_message_notification_update()
         return allowed
 
-    def _duret_weekly_cap(self, company):
+    def _duret_gate_facts(self):
         self.ensure_one()
-        return {
-            "commercial": company.duret_sms_cap_commercial,
-            "dunning": company.duret_sms_cap_dunning,
-        }.get(self.duret_category, 0)
+        return gate.SmsFacts(
+            number=self.number,
+            category=self.duret_category,
+            consent=bool(self.partner_id.duret_sms_consent),
+            optout_ack=self.duret_optout_ack,
+        )
+
+    def _duret_gate_reason(self, decision, opted_out):
+        """The text staff read for a gate decision (a deferral's reason goes in parentheses)."""
+        self.ensure_one()
+        code, params = decision.code, decision.params
+        if code == gate.NUMBER_MISSING:
+            return _("The SMS has no phone number.")
+        if code == gate.NUMBER_INVALID:
+            return _("%(number)s is not a valid phone number.", number=params["number"])
+        if code == gate.OPTED_OUT:
+            return opted_out[decision.number]._duret_optout_reason()
+        if code == gate.NO_CONSENT:
+            return _(
+                "No consent to commercial SMS recorded for %(who)s: not sent.",
+                who=self.partner_id.display_name or params["number"],
+            )
+        if code == gate.OUTSIDE_HOURS:
+            return _("outside sending hours")
+        if code == gate.COMMERCIAL_CAP:
+            return _(
+                "Weekly limit of commercial SMS reached for %(number)s.", number=params["number"]
+            )
+        if code == gate.DUNNING_CAP:
+            return _("weekly limit of dunning SMS")
+        raise ValueError(f"Unknown gate reason {code!r}")
 
     @api.model
     def _duret_cap_history(self, company, numbers, now):
