@@ -5,14 +5,19 @@ import time
 
 import pytest
 
-from duret_sms.core.dispatch import Outcome, SendJob, retry_in_place, send_all
+from duret_sms.core.dispatch import Outcome, SendJob, batch_size_for, retry_in_place, send_all
 from duret_sms.core.gateway import GatewayError, MessageResult, TwilioGateway
-from duret_sms.core.twilio_codes import ErrorInfo, error_info
+from duret_sms.core.twilio_codes import ErrorInfo, error_info, may_have_been_accepted
 from duret_sms.core.twilio_simulator import TwilioSimulator
 
 
 def twilio_error(code=None, http_status=400):
-    return GatewayError(error_info(code, http_status), http_status=http_status)
+    # as TwilioGateway builds them
+    return GatewayError(
+        error_info(code, http_status),
+        http_status=http_status,
+        ambiguous=may_have_been_accepted(code, http_status),
+    )
 
 
 def network_error(ambiguous):
@@ -74,7 +79,10 @@ def jobs(*recipients):
         (THROTTLED, True),
         (twilio_error(None, 429), True),
         (UNAVAILABLE, True),
-        (twilio_error(30500, 500), True),
+        (twilio_error(20503, 503), True),
+        (twilio_error(30500, 500), False),  # a 500 may come after the message was created
+        (twilio_error(None, 502), False),
+        (twilio_error(None, 504), False),
         (network_error(ambiguous=False), True),  # connection never made
         (network_error(ambiguous=True), False),  # read timeout: maybe sent
         (twilio_error(21611, 400), False),  # retryable later, not now
@@ -229,3 +237,67 @@ def test_ambiguous_timeouts_are_not_resent(simulator):
     outcomes = send_all(gateway, jobs("+33612340001", "+33612340002"), concurrency=2, backoff=0.01)
     assert all(o.error.ambiguous and o.attempts == 1 for o in outcomes)
     assert simulator.created_count == 2  # each reached Twilio once, and only once
+
+
+class FakeClock:
+    """A monotonic clock that only moves when the code under test sleeps or sends."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+def test_deadline_stops_new_requests_and_says_not_attempted():
+    clock = FakeClock()
+
+    class SlowGateway(FakeGateway):
+        def send(self, to, body, **kwargs):
+            clock.now += 4.0  # each request takes 4 s
+            return super().send(to, body, **kwargs)
+
+    outcomes = send_all(
+        SlowGateway(), jobs("a", "b", "c"), concurrency=1, clock=clock, deadline=6.0
+    )
+    assert [o.ok for o in outcomes] == [True, True, False]
+    assert outcomes[2].attempts == 0 and outcomes[2].error.retryable
+    assert not outcomes[2].error.ambiguous
+
+
+def test_deadline_cuts_a_retry_short_with_its_retryable_error():
+    clock = FakeClock()
+    gateway = FakeGateway({"a": [THROTTLED] * 10})
+    [outcome] = send_all(
+        gateway, jobs("a"), clock=clock, sleep=clock.sleep, backoff=2.0, deadline=5.0
+    )
+    assert outcome.error is THROTTLED and outcome.attempts >= 1
+    assert clock.now < 5.0  # never waited past the deadline
+    assert len(gateway.calls) == outcome.attempts
+
+
+def test_no_deadline_means_unbounded():
+    outcomes = send_all(FakeGateway(), jobs("a", "b"), concurrency=1, deadline=None)
+    assert all(o.ok for o in outcomes)
+
+
+@pytest.mark.parametrize(
+    ("seconds_left", "per_request", "expected"),
+    [
+        (0, None, 0),
+        (-3, 0.1, 0),
+        (60, None, 200),  # first batch: full size
+        (60, 0.05, 200),  # fast Twilio: full size
+        (60, 2.0, 120),  # slow Twilio: 30 rounds of 4 requests
+        (60, 30.0, 8),
+        (5, 30.0, 1),  # always at least one while time is left
+    ],
+)
+def test_batch_size_follows_twilio_speed(seconds_left, per_request, expected):
+    assert (
+        batch_size_for(seconds_left, max_size=200, concurrency=4, seconds_per_request=per_request)
+        == expected
+    )

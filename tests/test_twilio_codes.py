@@ -154,8 +154,12 @@ def test_every_table_entry_uses_an_odoo_failure_type():
 @pytest.mark.parametrize(
     ("code", "http_status", "failure_type", "retryable"),
     [
-        (None, 500, "sms_server", True),
-        (None, 503, "sms_server", True),
+        (None, 500, "sms_server", False),  # may have been created: settled by the report
+        (None, 502, "sms_server", False),
+        (None, 504, "sms_server", False),
+        (None, 503, "sms_server", True),  # "not accepted, come back later"
+        (20503, 503, "sms_server", True),
+        (20500, 500, "sms_server", False),
         (None, 429, "sms_server", True),
         (None, 401, "sms_acc", False),
         (None, 400, "unknown", False),
@@ -179,3 +183,23 @@ def test_unknown_code_is_permanent_and_keeps_the_raw_code():
 def test_error_info_is_frozen():
     with pytest.raises(AttributeError):
         error_info(20003).retryable = True
+
+
+@pytest.mark.parametrize(
+    ("code", "http_status", "uncertain"),
+    [
+        (None, 500, True),
+        (None, 502, True),
+        (None, 504, True),
+        (20500, 500, True),
+        (None, 503, False),
+        (20503, 503, False),
+        (20429, 429, False),
+        (20429, 500, False),  # the code says "not created" whatever the proxy answered
+        (None, 429, False),
+        (21211, 400, False),
+        (None, None, False),
+    ],
+)
+def test_may_have_been_accepted(code, http_status, uncertain):
+    assert twilio_codes.may_have_been_accepted(code, http_status) is uncertain

@@ -81,6 +81,33 @@ def _unexpected(exc):
     return GatewayError(info, ambiguous=True, detail=str(exc))
 
 
+def not_attempted():
+    """The error of a job :func:`send_all` never tried (its deadline had passed): safe to send
+    later, and not a failure of the message (``Outcome.attempts`` is 0)."""
+    info = ErrorInfo(
+        None,
+        "sms_server",
+        True,
+        "Not sent yet: this queue run used up its time; the next run sends it",
+    )
+    return GatewayError(info)
+
+
+def batch_size_for(seconds_left, *, max_size, concurrency, seconds_per_request):
+    """How many SMS to claim for a batch that should end within ``seconds_left``.
+
+    ``seconds_per_request`` is the time one request took in the previous batch (None before
+    the first): when Twilio is slow the batches get smaller, so a queue run stays within its
+    time budget. Returns 0 when no time is left, else 1 to ``max_size``.
+    """
+    if seconds_left <= 0:
+        return 0
+    if not seconds_per_request:
+        return max(1, max_size)
+    rounds = seconds_left / seconds_per_request
+    return max(1, min(max_size, int(rounds * max(1, concurrency))))
+
+
 def retry_in_place(error):
     """Tell whether ``error`` may be retried at once by sending the same request again.
 
@@ -103,6 +130,7 @@ def send_all(
     max_backoff=8.0,
     sleep=time.sleep,
     clock=time.monotonic,
+    deadline=None,
 ):
     """Send every job through ``gateway``; return one :class:`Outcome` per job, in jobs' order.
 
@@ -110,6 +138,11 @@ def send_all(
     A job is tried at most ``max_attempts`` times; the n-th retry waits ``backoff * 2**(n-1)``
     seconds capped at ``max_backoff``, with jitter between half and all of it. ``sleep`` and
     ``clock`` are injectable for tests.
+
+    With ``deadline`` (a ``clock()`` value) no request starts after it: a job not tried yet
+    comes back with :func:`not_attempted` and 0 attempts, and a retry that would wait past it
+    returns its last (retryable) error instead. The run then ends at most one request's
+    timeout after the deadline.
 
     :raises ValueError: before anything is sent, when a job has neither ``from_`` nor
         ``messaging_service_sid`` or ``concurrency``/``max_attempts`` is below 1.
@@ -122,10 +155,16 @@ def send_all(
             raise ValueError(f"job {job.key!r} has no sender (from_ or messaging_service_sid)")
     gate = _Gate(clock)
 
+    def expired(after=0.0):
+        return deadline is not None and clock() + after >= deadline
+
     def run(job):
         attempts = 0
+        last = Outcome(job.key, None, not_attempted(), 0)
         while True:
             gate.wait(sleep)
+            if expired():
+                return last  # never tried, or its last retryable error
             attempts += 1
             try:
                 result = gateway.send(
@@ -140,6 +179,9 @@ def send_all(
                     return Outcome(job.key, None, error, attempts)
                 delay = min(max_backoff, backoff * 2 ** (attempts - 1))
                 delay *= random.uniform(0.5, 1.0)  # jitter: spread the retries of a burst
+                last = Outcome(job.key, None, error, attempts)
+                if expired(delay):
+                    return last  # retryable: a later queue run sends it
                 _logger.info(
                     "Twilio send of %s failed (%s), retry %s in %.2f s",
                     job.key,

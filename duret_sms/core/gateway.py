@@ -20,7 +20,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
-from .twilio_codes import ErrorInfo, error_info
+from .twilio_codes import ErrorInfo, error_info, may_have_been_accepted
 
 # The SDK logs every request and response (URL, headers) at INFO: one Odoo log line per header
 # per SMS. Keep its warnings only; the gateway reports failures itself.
@@ -277,7 +277,10 @@ class TwilioGateway:
             or "no message"
         )
         return GatewayError(
-            error_info(code, status), http_status=status, detail=f"HTTP {status}: {text}"
+            error_info(code, status),
+            http_status=status,
+            ambiguous=may_have_been_accepted(code, status),
+            detail=f"HTTP {status}: {text}",
         )
 
     @staticmethod

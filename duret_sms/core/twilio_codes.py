@@ -41,6 +41,22 @@ TERMINAL_SMS_STATES = frozenset({"sent", "error", "canceled"})
 # Twilio refuses every message to a number that texted STOP (or CANCEL, END, ...) until START.
 OPTED_OUT_CODE = 21610
 
+# A create answered by one of these HTTP statuses may have created the message all the same: a
+# 500 can come after the message was stored, and a 502/504 from a proxy says nothing about what
+# Twilio did behind it. Such an answer is settled by the delivery report, never by sending
+# again. 503 is Twilio's "not accepted, come back later" (as 429), so it is retried.
+UNCERTAIN_HTTP_STATUSES = frozenset({500, 502, 504})
+# Error codes that say the message was certainly not created, whatever the HTTP status.
+NOT_ACCEPTED_CODES = frozenset({20429, 20503})
+
+
+def may_have_been_accepted(code, http_status):
+    """Tell whether a failed create answered ``http_status``/``code`` may still have created
+    the message (so that sending it again could duplicate it)."""
+    if code in NOT_ACCEPTED_CODES:
+        return False
+    return http_status in UNCERTAIN_HTTP_STATUSES or code == 20500
+
 
 def is_forward(old_state, new_state):
     """Tell whether an sms.sms may move from ``old_state`` to ``new_state``.
@@ -89,6 +105,19 @@ _ERRORS = {
         "sms_server",
         True,
         "Too many simultaneous requests to Twilio ({code}): the message will be sent again",
+    ),
+    20500: (
+        "sms_server",
+        False,
+        (
+            "Twilio had an internal error ({code}): the message may have been sent; waiting "
+            "for its delivery report"
+        ),
+    ),
+    20503: (
+        "sms_server",
+        True,
+        "Twilio is temporarily unavailable ({code}): the message will be sent again",
     ),
     21211: (
         "sms_number_format",
@@ -241,6 +270,14 @@ def error_info(code, http_status=None):
             "sms_server",
             True,
             "Too many simultaneous requests to Twilio (HTTP 429): the message will be sent again",
+        )
+    if http_status in UNCERTAIN_HTTP_STATUSES:
+        return ErrorInfo(
+            None,
+            "sms_server",
+            False,
+            f"Twilio answered HTTP {http_status}: the message may have been sent; waiting for "
+            "its delivery report",
         )
     if http_status is not None and 500 <= http_status <= 599:
         return ErrorInfo(

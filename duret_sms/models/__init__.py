@@ -6,6 +6,7 @@ from . import (
     mail_thread,
     phone_blacklist,
     res_company,
+    res_company_cron,
     res_config_settings,
     res_partner,
     res_users,

@@ -1,6 +1,5 @@
 import logging
 import re
-import threading
 import unicodedata
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -8,6 +7,7 @@ from zoneinfo import ZoneInfo
 from odoo import _, api, fields, models
 
 from ..core import encoding, phone, windows
+from .res_company_cron import cron_commit
 
 _logger = logging.getLogger(__name__)
 
@@ -299,39 +299,47 @@ class CalendarAttendee(models.Model):
         never resends what a committed batch did.
         """
         now = now or fields.Datetime.now()
-        testing = getattr(threading.current_thread(), "testing", False)
         batch_size = batch_size or int(
             self.env["ir.config_parameter"].sudo().get_param("duret_sms.reminder_batch_size", 500)
         )
         companies = self.env["res.company"].search(
             [("duret_sms_provider", "in", ("twilio", "sandbox"))]
         )
-        wake_ups = []
-        for company in companies:
-            policy = company._duret_sms_policy("transactional")
-            candidates = self._duret_reminder_candidates(company, now)
-            cache = {}
-            due = candidates.filtered(
-                lambda a, company=company, cache=cache: (
-                    a._duret_reminder_due_at(company, cache) <= now
-                    and a.event_id._duret_start_utc() > now
-                )
-            )
-            if not due:
-                continue
-            if not windows.is_allowed(now, policy):
-                opening = windows.next_allowed(now, policy)
-                if any(a.event_id._duret_start_utc() > opening for a in due):
-                    wake_ups.append(opening)
-                continue
-            for start in range(0, len(due), batch_size):
-                batch = due[start : start + batch_size]
-                with self.env.cr.savepoint():
-                    batch._duret_remind(company, now)
-                if not testing:
-                    # What this batch sent is durable: a crash later never resends it.
-                    self.env.cr.commit()  # pylint: disable=invalid-commit
+        # One company's failure is recorded on it (Settings) and never stops the others.
+        results = companies._duret_sms_run_isolated(
+            "reminders",
+            lambda company: self._duret_send_company_reminders(company, now, batch_size),
+        )
+        wake_ups = [at for at in results.values() if at]
         return min(wake_ups) if wake_ups else None
+
+    @api.model
+    def _duret_send_company_reminders(self, company, now, batch_size):
+        """Remind the attendees of ``company`` whose reminder is due; return the next wake-up
+        (the opening of the sending hours when reminders wait for it) or None."""
+        policy = company._duret_sms_policy("transactional")
+        candidates = self._duret_reminder_candidates(company, now)
+        cache = {}
+        due = candidates.filtered(
+            lambda a: (
+                a._duret_reminder_due_at(company, cache) <= now
+                and a.event_id._duret_start_utc() > now
+            )
+        )
+        if not due:
+            return None
+        if not windows.is_allowed(now, policy):
+            opening = windows.next_allowed(now, policy)
+            if any(a.event_id._duret_start_utc() > opening for a in due):
+                return opening
+            return None
+        for start in range(0, len(due), batch_size):
+            batch = due[start : start + batch_size]
+            with self.env.cr.savepoint():
+                batch._duret_remind(company, now)
+            # What this batch sent is durable: a crash later never resends it.
+            cron_commit(self.env)
+        return None
 
     def _duret_remind(self, company, now, not_before=None):
         """Send the reminder of these attendees (all of ``company``) now, by SMS or email.

@@ -21,6 +21,8 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.twilio_messaging_service_sid", readonly=False
     )
     duret_sms_can_receive = fields.Boolean(related="company_id.duret_sms_can_receive")
+    duret_sms_cron_error = fields.Text(related="company_id.duret_sms_cron_error")
+    duret_sms_cron_error_at = fields.Datetime(related="company_id.duret_sms_cron_error_at")
     duret_sms_tz = fields.Selection(related="company_id.duret_sms_tz", readonly=False)
     duret_sms_weekday_start = fields.Float(
         related="company_id.duret_sms_weekday_start", readonly=False

@@ -40,37 +40,43 @@ class ResUsers(models.Model):
         last open day before it), inside the sending hours, once per technician and day.
         Returns None (the reminder cron's own wake-ups cover briefings).
         """
-        attendee_model = self.env["calendar.attendee"]
         companies = self.env["res.company"].search(
             [("duret_sms_provider", "in", ("twilio", "sandbox"))]
         )
-        for company in companies:
-            policy = company._duret_sms_policy("transactional")
-            if not windows.is_allowed(now, policy):
-                continue
-            technicians = self.search(
-                [
-                    ("duret_sms_briefing", "=", True),
-                    ("share", "=", False),
-                    ("company_id", "=", company.id),
-                ]
-            )
-            if not technicians:
-                continue
-            today = to_local(now, company.duret_sms_tz).date()
-            cache = {}
-            day = today + timedelta(days=1)
-            # Days whose reminders are due now: up to the first open day after today.
-            while attendee_model._duret_reminder_due_for_day(company, day, cache) <= now:
-                todo = technicians.filtered(
-                    lambda u, day=day: (
-                        not u.duret_briefing_last_date or u.duret_briefing_last_date < day
-                    )
-                )
-                if todo:
-                    todo._duret_send_briefing(company, day)
-                day += timedelta(days=1)
+        # One company's failure is recorded on it (Settings) and never stops the others.
+        companies._duret_sms_run_isolated(
+            "briefings", lambda company: self._duret_send_company_briefings(company, now)
+        )
         return None
+
+    @api.model
+    def _duret_send_company_briefings(self, company, now):
+        attendee_model = self.env["calendar.attendee"]
+        policy = company._duret_sms_policy("transactional")
+        if not windows.is_allowed(now, policy):
+            return
+        technicians = self.search(
+            [
+                ("duret_sms_briefing", "=", True),
+                ("share", "=", False),
+                ("company_id", "=", company.id),
+            ]
+        )
+        if not technicians:
+            return
+        today = to_local(now, company.duret_sms_tz).date()
+        cache = {}
+        day = today + timedelta(days=1)
+        # Days whose reminders are due now: up to the first open day after today.
+        while attendee_model._duret_reminder_due_for_day(company, day, cache) <= now:
+            todo = technicians.filtered(
+                lambda u, day=day: (
+                    not u.duret_briefing_last_date or u.duret_briefing_last_date < day
+                )
+            )
+            if todo:
+                todo._duret_send_briefing(company, day)
+            day += timedelta(days=1)
 
     def _duret_send_briefing(self, company, day):
         """Send each of these technicians their briefing for local date ``day``."""

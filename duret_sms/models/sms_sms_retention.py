@@ -20,25 +20,28 @@ class SmsSms(models.Model):
         Only finished SMS go: queued, deferred or in-flight ones are kept whatever their age.
         """
         companies = self.env["res.company"].sudo().search([("duret_sms_retention_months", ">", 0)])
-        for company in companies:
-            limit = fields.Datetime.now() - relativedelta(months=company.duret_sms_retention_months)
-            old_sudo = self.sudo().search(
-                [
-                    ("company_id", "=", company.id),
-                    ("create_date", "<", limit),
-                    ("state", "in", ("pending", "sent", "error", "canceled")),
-                ]
-            )
-            replies_sudo = (
-                self.env["duret.sms.reply"]
-                .sudo()
-                .search([("company_id", "=", company.id), ("received_at", "<", limit)])
-            )
-            _logger.info(
-                "SMS retention: deleting %s SMS and %s replies of company %s",
-                len(old_sudo),
-                len(replies_sudo),
-                company.id,
-            )
-            old_sudo.unlink()
-            replies_sudo.unlink()
+        companies._duret_sms_run_isolated("retention", self._duret_purge_company_history)
+
+    @api.model
+    def _duret_purge_company_history(self, company):
+        limit = fields.Datetime.now() - relativedelta(months=company.duret_sms_retention_months)
+        old_sudo = self.sudo().search(
+            [
+                ("company_id", "=", company.id),
+                ("create_date", "<", limit),
+                ("state", "in", ("pending", "sent", "error", "canceled")),
+            ]
+        )
+        replies_sudo = (
+            self.env["duret.sms.reply"]
+            .sudo()
+            .search([("company_id", "=", company.id), ("received_at", "<", limit)])
+        )
+        _logger.info(
+            "SMS retention: deleting %s SMS and %s replies of company %s",
+            len(old_sudo),
+            len(replies_sudo),
+            company.id,
+        )
+        old_sudo.unlink()
+        replies_sudo.unlink()

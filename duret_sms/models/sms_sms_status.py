@@ -4,10 +4,10 @@ import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 
 from ..core import twilio_codes
 from ..core.gateway import GatewayError
+from .res_company_cron import cron_commit, in_test_transaction
 
 _logger = logging.getLogger(__name__)
 
@@ -76,7 +76,13 @@ class SmsSms(models.Model):
 
     @api.model
     def _cron_duret_fetch_prices(self, limit=200):
-        """Fetch from Twilio what it did not know at send time: price, final status."""
+        """Fetch from Twilio what it did not know at send time: price, final status.
+
+        Company by company (one company's failure is recorded on it and never stops the
+        others). The rows to ask about are read, the read transaction ends, the HTTP calls
+        run with no transaction open, then each answer is written in its own short
+        transaction on a fresh read, so a delivery report racing the cron never loses it.
+        """
         self = self.sudo()
         now = fields.Datetime.now()
         todo = self.search(
@@ -90,26 +96,52 @@ class SmsSms(models.Model):
             limit=limit,
             order="duret_handover_at",
         )
-        for company, records in todo.grouped("company_id").items():
+        work = {
+            company: [(sms.id, sms.twilio_sid) for sms in records]
+            for company, records in todo.grouped("company_id").items()
+        }
+        companies = self.env["res.company"].concat(*work) if work else self.env["res.company"]
+        companies._duret_sms_run_isolated(
+            "prices", lambda company: self._duret_fetch_company_prices(company, work[company])
+        )
+
+    @api.model
+    def _duret_fetch_company_prices(self, company, sids):
+        """Ask Twilio about ``sids`` (``[(sms id, Twilio SID)]``) of ``company``; record it.
+
+        :raise UserError: when the company's Twilio settings are incomplete.
+        """
+        gateway = company._duret_twilio_gateway()
+        cron_commit(self.env)  # no transaction stays open during the HTTP calls
+        answers = []
+        for sms_id, sid in sids:
             try:
-                gateway = company._duret_twilio_gateway()
-            except UserError:
-                continue
-            for sms in records:
-                try:
-                    result = gateway.fetch(sms.twilio_sid)
-                except GatewayError as error:
-                    _logger.info("Could not fetch Twilio message %s: %s", sms.twilio_sid, error)
-                    continue
-                sms._duret_apply_twilio_status(result.status, result.error_code)
-                vals = sms._duret_segment_vals(result.num_segments)
-                if result.price is not None:
-                    vals.update(
-                        duret_price=result.price,
-                        duret_price_unit=(result.price_unit or "").upper(),
-                        duret_price_known=True,
-                    )
-                elif result.status in ("failed", "canceled"):
-                    vals["duret_price_known"] = True  # never charged: stop asking
-                sms.write(vals)
-        todo.mail_message_id._notify_message_notification_update()
+                answers.append((sms_id, gateway.fetch(sid)))
+            except GatewayError as error:
+                _logger.info("Could not fetch Twilio message %s: %s", sid, error)
+        for sms_id, result in answers:
+            if in_test_transaction():
+                self.browse(sms_id)._duret_record_fetched(result)
+            else:
+                self._duret_write_committed(
+                    lambda sms, result=result: sms._duret_record_fetched(result), sms_id
+                )
+        if in_test_transaction():
+            self.browse(
+                [sms_id for sms_id, _result in answers]
+            ).mail_message_id._notify_message_notification_update()
+
+    def _duret_record_fetched(self, result):
+        """Write what Twilio's API says about this SMS now (status forward only, price)."""
+        self.ensure_one()
+        self._duret_apply_twilio_status(result.status, result.error_code)
+        vals = self._duret_segment_vals(result.num_segments)
+        if result.price is not None:
+            vals.update(
+                duret_price=result.price,
+                duret_price_unit=(result.price_unit or "").upper(),
+                duret_price_known=True,
+            )
+        elif result.status in ("failed", "canceled"):
+            vals["duret_price_known"] = True  # never charged: stop asking
+        self.write(vals)

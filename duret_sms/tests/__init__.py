@@ -3,6 +3,7 @@ from . import (
     test_dispatch_wizard,
     test_inbound,
     test_rdv_pages,
+    test_reliability,
     test_reminders,
     test_settings,
     test_status_callback,

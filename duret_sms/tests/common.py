@@ -1,3 +1,5 @@
+from freezegun import api as freezegun_api
+
 from odoo.tests.common import TransactionCase
 
 from odoo.addons.duret_sms.core.twilio_simulator import TwilioSimulator
@@ -51,7 +53,29 @@ class DuretTwilioMixin:
         hours = ALL_HOURS if all_hours else DEFAULT_HOURS
         company.write(dict(hours, duret_sms_tz="Europe/Paris", duret_sms_alsace_moselle=False))
 
+    def assert_clock_independent(self):
+        """Fail at once (at any hour) where a step would depend on the wall clock.
+
+        Sending, deferring and reminding read the clock: a step doing so must run under
+        ``freeze_time`` or with the sending hours of every Twilio company opened round the
+        clock, or the test passes by day and fails at night (issue 11).
+        """
+        if freezegun_api.freeze_factories:
+            return
+        companies = (
+            self.env["res.company"]
+            .sudo()
+            .search([("duret_sms_provider", "in", ("twilio", "sandbox"))])
+        )
+        for company in companies:
+            if any(company[field] != value for field, value in ALL_HOURS.items()):
+                self.fail(
+                    f"{company.name} keeps real sending hours: run this step under freeze_time "
+                    "(or open the hours with setup_twilio), or the test depends on the wall clock"
+                )
+
     def run_queue(self):
+        self.assert_clock_independent()
         self.env.ref("duret_sms.ir_cron_sms_twilio_queue").sudo().method_direct_trigger()
 
     def sim_messages_to(self, number):

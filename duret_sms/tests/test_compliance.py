@@ -7,6 +7,7 @@ from odoo.tests import Form, HttpCase, tagged
 from .common import DuretTwilioCase, DuretTwilioMixin
 
 MOBILE = "+33612345678"
+SUNDAY_NIGHT = "2026-11-29 02:00:00"  # 03:00 in Paris: outside Duret's sending hours
 
 
 @tagged("post_install", "-at_install")
@@ -24,7 +25,8 @@ class TestComplianceGate(DuretTwilioCase):
     def test_blacklisted_number_gets_no_chatter_sms(self):
         self.blacklist()
         message = self.partner._message_sms("Votre rendez-vous demain")
-        self.run_queue()
+        with freeze_time(SUNDAY_NIGHT):  # cancelled at once, not deferred to Monday first
+            self.run_queue()
         sms = self.sms_for(message)
         self.assertEqual((sms.state, sms.failure_type), ("canceled", "sms_blacklist"))
         self.assertIn("STOP reçu par SMS", sms.duret_failure_reason)
@@ -41,7 +43,8 @@ class TestComplianceGate(DuretTwilioCase):
         )
         composer.body = "Bonjour"
         composer.save().action_send_sms()
-        self.run_queue()
+        with freeze_time(SUNDAY_NIGHT):
+            self.run_queue()
         self.assertEqual(self.simulator.created_count, 0)
         sms = self.env["sms.sms"].sudo().search([("partner_id", "=", self.partner.id)])
         self.assertEqual(sms.state, "canceled")
@@ -60,7 +63,8 @@ class TestComplianceGate(DuretTwilioCase):
             }
         )
         event._do_sms_reminder(event.alarm_ids)
-        self.run_queue()
+        with freeze_time(SUNDAY_NIGHT):
+            self.run_queue()
         self.assertEqual(self.simulator.created_count, 0)
         sms = self.env["sms.sms"].sudo().search([("partner_id", "=", self.partner.id)])
         self.assertEqual(sms.failure_type, "sms_blacklist")

@@ -96,24 +96,30 @@ class AccountMove(models.Model):
         companies = self.env["res.company"].search(
             [("duret_sms_dunning", "=", True), ("duret_sms_provider", "in", ("twilio", "sandbox"))]
         )
-        for company in companies:
-            overdue = self.search(
-                [
-                    ("company_id", "=", company.id),
-                    ("move_type", "=", "out_invoice"),
-                    ("state", "=", "posted"),
-                    ("payment_state", "in", UNPAID_STATES),
-                    ("duret_dunning_blocked", "=", False),
-                    (
-                        "invoice_date_due",
-                        "<=",
-                        today - timedelta(days=company.duret_sms_dunning_delay),
-                    ),
-                ],
-                order="invoice_date_due, id",
-            )
-            for move in overdue._duret_dunning_due(company):
-                move.with_company(company)._duret_send_dunning()
+        # One company's failure is recorded on it (Settings) and never stops the others.
+        companies._duret_sms_run_isolated(
+            "dunning", lambda company: self._duret_dunning_company(company, today)
+        )
+
+    @api.model
+    def _duret_dunning_company(self, company, today):
+        overdue = self.search(
+            [
+                ("company_id", "=", company.id),
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("payment_state", "in", UNPAID_STATES),
+                ("duret_dunning_blocked", "=", False),
+                (
+                    "invoice_date_due",
+                    "<=",
+                    today - timedelta(days=company.duret_sms_dunning_delay),
+                ),
+            ],
+            order="invoice_date_due, id",
+        )
+        for move in overdue._duret_dunning_due(company):
+            move.with_company(company)._duret_send_dunning()
 
     def _duret_dunning_due(self, company):
         """The invoices of ``self`` whose dunning SMS history allows one more now."""

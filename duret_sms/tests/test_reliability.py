@@ -1,0 +1,350 @@
+"""Nothing lost, nothing sent twice: racing delivery reports, uncertain answers, time budget,
+and one company's failure kept away from the others (issue 11)."""
+
+from unittest.mock import patch
+
+from freezegun import freeze_time
+from psycopg2 import errors as pg_errors
+
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from odoo.addons.duret_sms.core import dispatch
+from odoo.addons.duret_sms.core.gateway import compute_signature
+from odoo.addons.duret_sms.models import res_company_cron, sms_sms_queue
+
+from .common import ALL_HOURS, FROM_NUMBER, DuretTwilioCase
+
+MOBILE = "+33612345678"
+OTHER = "+33698765432"
+
+
+@tagged("post_install", "-at_install")
+class TestQueueReliability(DuretTwilioCase):
+    def _queued(self, number=MOBILE, company=None):
+        sms = self.env["sms.sms"].create(
+            {"number": number, "body": "Bonjour", "company_id": (company or self.company).id}
+        )
+        sms.send()
+        return sms
+
+    def _callback(self, sms, sid, status):
+        url = f"{sms.get_base_url()}/twilio/sms/status/{sms.uuid}"
+        params = {"MessageSid": sid, "MessageStatus": status}
+        signature = compute_signature(self.simulator.auth_token, url, params)
+        return self.env["sms.sms"]._duret_handle_status_callback(sms.uuid, url, params, signature)
+
+    def _claim_and_send(self, limit=10):
+        """Claim and send like the queue does, without recording the answers yet."""
+        batch = self.env["sms.sms"].sudo()._duret_claim_batch(self.company, limit)
+        jobs = batch._duret_prepare_jobs(self.company)
+        link = self.company._duret_sms_link()
+        return batch, dispatch.send_all(link.gateway, jobs, concurrency=1)
+
+    # ------------------------------------------------------------------
+    # A delivery report racing the hand-over's answer
+    # ------------------------------------------------------------------
+
+    def test_delivery_report_before_the_answer_wins(self):
+        sms = self._queued()
+        batch, outcomes = self._claim_and_send()
+        [outcome] = outcomes
+        self.assertEqual(self._callback(sms, outcome.result.sid, "delivered"), "ok")
+        self.assertEqual(sms.state, "sent")
+        batch._duret_record_outcomes(outcomes)  # Twilio's "queued" comes after "delivered"
+        self.assertEqual((sms.state, sms.twilio_sid), ("sent", outcome.result.sid))
+        self.assertEqual(sms.twilio_status, "delivered")
+        self.assertEqual(self.simulator.created_count, 1)
+
+    def test_report_before_a_lost_answer_keeps_the_sms_settled(self):
+        sms = self._queued()
+        batch, outcomes = self._claim_and_send()
+        sid = outcomes[0].result.sid
+        self._callback(sms, sid, "sent")
+        lost = dispatch.Outcome(sms.id, None, dispatch._unexpected(OSError("reset")), 1)
+        batch._duret_record_outcomes([lost])
+        self.assertEqual((sms.state, sms.twilio_sid), ("pending", sid))
+        self.assertFalse(sms.duret_failure_reason, "no 'may have been sent' once Twilio told")
+        retry = dispatch.Outcome(sms.id, None, dispatch.not_attempted(), 0)
+        batch._duret_record_outcomes([retry])
+        self.assertEqual(sms.state, "pending", "never back to the queue once Twilio has it")
+
+    def test_answer_written_again_after_a_serialization_failure(self):
+        """Outside tests each answer has its own transaction: a collision with a delivery
+        report is rolled back and written again on a fresh read, never lost."""
+        sms = self._queued()
+        batch, outcomes = self._claim_and_send()
+        original = type(sms)._duret_record_outcome
+        calls = []
+
+        def collide_once(record, outcome):
+            calls.append(record.id)
+            if len(calls) == 1:
+                raise pg_errors.SerializationFailure("could not serialize access")
+            return original(record, outcome)
+
+        cr = self.env.cr
+        with (
+            patch.object(type(sms), "_duret_record_outcome", collide_once),
+            patch.object(sms_sms_queue, "in_test_transaction", return_value=False),
+            patch.object(type(cr), "commit", lambda cr: cr.flush()),
+            patch.object(type(cr), "rollback", lambda cr: cr.clear()),
+            patch.object(sms_sms_queue.time, "sleep"),
+        ):
+            batch._duret_record_outcomes(outcomes)
+        self.assertEqual(calls, [sms.id, sms.id])
+        self.assertEqual(sms.twilio_sid, outcomes[0].result.sid)
+
+    # ------------------------------------------------------------------
+    # Retry what is safe, never what is uncertain
+    # ------------------------------------------------------------------
+
+    def test_uncertain_5xx_is_never_resent(self):
+        self.env["ir.config_parameter"].sudo().set_param("duret_sms.twilio_retry_backoff", 0.01)
+        for status in (500, 502, 504):
+            self.simulator.queue_errors(status)
+            sms = self._queued()
+            self.run_queue()
+            self.assertEqual(sms.state, "process", status)
+            self.assertFalse(sms.twilio_sid)
+            self.assertEqual(sms.duret_retry_count, 0)
+            self.assertIn("may have been sent", sms.duret_failure_reason)
+            self.assertEqual(len(self.simulator.requests), 1, "asked once, never again")
+            self.run_queue()
+            self.assertEqual(len(self.simulator.requests), 1)
+            self.simulator.requests.clear()
+            sms.unlink()
+
+    def test_not_accepted_503_and_20503_are_retried_until_sent(self):
+        self.env["ir.config_parameter"].sudo().set_param("duret_sms.twilio_concurrency", 1)
+        self.env["ir.config_parameter"].sudo().set_param("duret_sms.twilio_retry_backoff", 0.01)
+        self.simulator.queue_errors(503, 20503, count=2)
+        self.simulator.queue_errors(429, 20429, count=1)
+        sms = self._queued()
+        self.run_queue()
+        self.assertEqual(self.simulator.created_count, 1)
+        self.assertTrue(sms.twilio_sid)
+        self.assertEqual(len(self.simulator.requests), 4)
+
+    def test_retry_limit_fails_with_the_reason(self):
+        self.env["ir.config_parameter"].sudo().set_param("duret_sms.twilio_retry_backoff", 0.01)
+        self.simulator.queue_errors(503, 20503, count=1000)
+        sms = self._queued()
+        for minutes in range(0, 24 * 60, 61):
+            with freeze_time(f"2030-01-10 {minutes // 60:02d}:{minutes % 60:02d}:00"):
+                self.run_queue()
+        self.assertEqual(self.simulator.created_count, 0)
+        self.assertEqual(sms.state, "error")
+        self.assertEqual(sms.duret_retry_count, sms_sms_queue.MAX_TRANSIENT_RETRIES)
+        self.assertIn("20503", sms.duret_failure_reason)
+
+    # ------------------------------------------------------------------
+    # Bounded runs
+    # ------------------------------------------------------------------
+
+    def test_time_budget_sends_part_and_wakes_the_next_run(self):
+        icp = self.env["ir.config_parameter"].sudo()
+        icp.set_param("duret_sms.twilio_concurrency", 1)
+        icp.set_param("duret_sms.batch_size", 2)
+        icp.set_param("duret_sms.queue_time_budget", 1.0)
+        self.simulator.set_latency(0.3)
+        smss = self.env["sms.sms"].concat(*(self._queued(f"+3361234567{i}") for i in range(6)))
+        cron = self.env.ref("duret_sms.ir_cron_sms_twilio_queue")
+        triggers = self.env["ir.cron.trigger"].sudo()
+        triggers.search([("cron_id", "=", cron.id)]).unlink()
+        self.run_queue()
+        sent = smss.filtered("twilio_sid")
+        self.assertTrue(0 < len(sent) < 6, len(sent))
+        waiting = smss - sent
+        self.assertEqual(set(waiting.mapped("state")), {"outgoing"})
+        self.assertEqual(set(waiting.mapped("duret_retry_count")), {0})
+        self.assertTrue(triggers.search([("cron_id", "=", cron.id)]), "the next run is woken")
+        self.simulator.set_latency(0)
+        for _run in range(6):
+            self.run_queue()
+        self.assertEqual(len(smss.filtered("twilio_sid")), 6)
+        self.assertEqual(self.simulator.created_count, 6)
+
+    def test_budget_is_at_most_half_the_cron_time_limit(self):
+        sms_model = self.env["sms.sms"]
+        with patch.dict(
+            sms_sms_queue.config.options, {"limit_time_real_cron": -1, "limit_time_real": 120}
+        ):
+            self.assertEqual(sms_model._duret_queue_time_budget(), 60)
+        with patch.dict(
+            sms_sms_queue.config.options, {"limit_time_real_cron": 40, "limit_time_real": 120}
+        ):
+            self.assertEqual(sms_model._duret_queue_time_budget(), 20)
+        with patch.dict(
+            sms_sms_queue.config.options, {"limit_time_real_cron": 0, "limit_time_real": 0}
+        ):
+            self.assertEqual(sms_model._duret_queue_time_budget(), 60)
+
+    def test_claims_never_overlap_and_deferrals_do_not_loop(self):
+        self.company.write({"duret_sms_allow_sunday": False, "duret_sms_weekday_end": 20})
+        first, second, third = (self._queued(f"+3361234567{i}") for i in range(3))
+        sms_sudo = self.env["sms.sms"].sudo()
+        rounds = []
+        original = type(first)._duret_apply_sending_rules
+
+        def count(records, company, now):
+            rounds.append(len(records))
+            return original(records, company, now)
+
+        with (
+            freeze_time("2026-11-25 10:00:00"),
+            patch.object(type(first), "_duret_apply_sending_rules", count),
+        ):
+            self.assertEqual(sms_sudo._duret_claim_batch(self.company, 2), first | second)
+            self.assertEqual(sms_sudo._duret_claim_batch(self.company, 2), third)
+            self.assertFalse(sms_sudo._duret_claim_batch(self.company, 2))
+        self.assertEqual(rounds, [2, 1])
+        # Outside the hours every SMS is deferred in one round, not looked at again.
+        rounds.clear()
+        more = self.env["sms.sms"].concat(*(self._queued(f"+3361234568{i}") for i in range(5)))
+        with (
+            freeze_time("2026-11-29 02:00:00"),  # Sunday night
+            patch.object(type(first), "_duret_apply_sending_rules", count),
+        ):
+            self.assertFalse(sms_sudo._duret_claim_batch(self.company, 2))
+        self.assertEqual(rounds, [2, 2, 1])
+        self.assertTrue(all(more.mapped("duret_not_before")))
+
+
+@tagged("post_install", "-at_install")
+class TestCronIsolation(DuretTwilioCase):
+    """A failing company is recorded, shown in Settings, and never blocks another."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.other = cls.env["res.company"].create(
+            {"name": "Duret Lyon", "country_id": cls.env.ref("base.fr").id}
+        )
+
+    def setUp(self):
+        super().setUp()
+        # The deliberate crashes below are logged with their traceback, as in production.
+        muted = mute_logger("odoo.addons.duret_sms.models.res_company_cron")
+        muted.__enter__()
+        self.addCleanup(muted.__exit__, None, None, None)
+        self.other.write(
+            dict(
+                ALL_HOURS,
+                duret_sms_provider="twilio",
+                twilio_account_sid=self.simulator.account_sid,
+                twilio_auth_token=self.simulator.auth_token,
+                twilio_from_number=FROM_NUMBER,
+                duret_sms_tz="Europe/Paris",
+            )
+        )
+
+    def _queued(self, company, number):
+        sms = self.env["sms.sms"].create(
+            {"number": number, "body": "Bonjour", "company_id": company.id}
+        )
+        sms.send()
+        return sms
+
+    def test_queue_error_in_one_company_does_not_stop_the_other(self):
+        broken = self._queued(self.company, MOBILE)
+        fine = self._queued(self.other, OTHER)
+        original = type(broken)._duret_prepare_jobs
+
+        def crash_for_first_company(records, company):
+            if company == self.company:
+                raise ZeroDivisionError("bug in the first company")
+            return original(records, company)
+
+        with patch.object(type(broken), "_duret_prepare_jobs", crash_for_first_company):
+            self.run_queue()
+        self.assertTrue(fine.twilio_sid, "the other company's SMS went")
+        self.assertEqual(broken.state, "outgoing", "the failed claim was undone, not lost")
+        self.assertIn("Sending queue", self.company.duret_sms_cron_error)
+        self.assertIn("ZeroDivisionError", self.company.duret_sms_cron_error)
+        self.assertTrue(self.company.duret_sms_cron_error_at)
+        self.assertFalse(self.other.duret_sms_cron_error)
+        settings = self.env["res.config.settings"].create({})
+        self.assertEqual(settings.duret_sms_cron_error, self.company.duret_sms_cron_error)
+        # the next clean run sends it and clears the error
+        self.run_queue()
+        self.assertTrue(broken.twilio_sid)
+        self.assertFalse(self.company.duret_sms_cron_error)
+        self.assertEqual(self.simulator.created_count, 2)
+
+    def test_missing_configuration_is_shown_on_the_company_and_the_sms(self):
+        self.company.sudo().twilio_auth_token = False
+        waiting = self._queued(self.company, MOBILE)
+        fine = self._queued(self.other, OTHER)
+        self.run_queue()
+        self.assertTrue(fine.twilio_sid)
+        self.assertEqual(waiting.state, "outgoing")
+        self.assertIn("Auth Token", waiting.duret_failure_reason)
+        self.assertIn("Auth Token", self.company.duret_sms_cron_error)
+
+    def test_price_cron_isolated_per_company(self):
+        first = self._queued(self.company, MOBILE)
+        second = self._queued(self.other, OTHER)
+        with freeze_time("2030-01-10 10:00:00"):
+            self.run_queue()
+        for sms in first | second:
+            self.simulator._advance(sms.twilio_sid, "delivered", None)
+        self.company.sudo().twilio_auth_token = False
+        with freeze_time("2030-01-10 11:00:00"):
+            self.env.ref("duret_sms.ir_cron_sms_twilio_prices").sudo().method_direct_trigger()
+        self.assertTrue(second.duret_price_known)
+        self.assertEqual(second.state, "sent")
+        self.assertFalse(first.duret_price_known)
+        self.assertIn("Twilio prices", self.company.duret_sms_cron_error)
+
+    def test_reminder_error_in_one_company_does_not_stop_the_other(self):
+        attendee_model = type(self.env["calendar.attendee"])
+        done = []
+
+        def crash_for_first(records, company, now, batch_size):
+            if company == self.company:
+                raise ValueError("broken reminder hour")
+            done.append(company)
+
+        with (
+            freeze_time("2026-06-09 15:00:00"),
+            patch.object(attendee_model, "_duret_send_company_reminders", crash_for_first),
+        ):
+            self.env["calendar.event"]._cron_duret_appointment_reminder()
+        self.assertEqual(done, [self.other])
+        self.assertIn("Appointment reminders", self.company.duret_sms_cron_error)
+
+    def test_retention_error_in_one_company_does_not_stop_the_other(self):
+        self.company.duret_sms_retention_months = 12
+        self.other.duret_sms_retention_months = 12
+        old = self.env["sms.sms"].create(
+            {"number": OTHER, "body": "Bonjour", "company_id": self.other.id, "state": "sent"}
+        )
+        original = type(old)._duret_purge_company_history
+
+        def crash_for_first(records, company):
+            if company == self.company:
+                raise ValueError("broken retention")
+            return original(records, company)
+
+        with (
+            freeze_time("2040-01-10 10:00:00"),  # create_date is the database's clock
+            patch.object(type(old), "_duret_purge_company_history", crash_for_first),
+        ):
+            self.env.ref("duret_sms.ir_cron_sms_history_purge").sudo().method_direct_trigger()
+        self.assertFalse(old.exists())
+        self.assertIn("History retention", self.company.duret_sms_cron_error)
+
+    def test_cron_commit_is_a_savepoint_in_tests(self):
+        """What a company committed before its error stays, as in production."""
+        sms = self._queued(self.company, MOBILE)
+
+        def half_then_crash(company):
+            sms.duret_failure_reason = "kept"
+            res_company_cron.cron_commit(self.env)
+            sms.duret_failure_reason = "undone"
+            raise ValueError("crash")
+
+        self.company._duret_sms_run_isolated("queue", half_then_crash)
+        sms.invalidate_recordset()
+        self.assertEqual(sms.duret_failure_reason, "kept")
