@@ -1,0 +1,11 @@
+"""The virtualenv test.sh builds can run Odoo with prefork workers (issue 11)."""
+
+import pytest
+
+
+def test_gevent_process_can_start():
+    """``odoo-bin --workers N`` spawns ``odoo-bin gevent``, which resolves gevent's requirements
+    through pkg_resources; with setuptools < 70 that fails on 'zope.interface'."""
+    pytest.importorskip("gevent")  # installed with Odoo's requirements by the Odoo stage
+    pkg_resources = pytest.importorskip("pkg_resources")
+    pkg_resources.require("gevent")
