@@ -10,9 +10,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from duret_sms.core.gateway import TwilioGateway, validate_signature
+from duret_sms.core.gateway import GatewayError, TwilioGateway, validate_signature
 from duret_sms.core.twilio_codes import TWILIO_STATUS_TO_SMS_STATE, is_forward
-from duret_sms.core.twilio_simulator import TwilioSimulator
+from duret_sms.core.twilio_simulator import Faults, TwilioSimulator
 
 CUSTOMER = "+33612345678"
 
@@ -271,3 +271,80 @@ def test_scripted_failures_answer_twilio_errors_not_dropped_connections():
                 gateway.send("+33612345678", "x", from_="+33939000000")
             assert caught.value.code == code and not caught.value.ambiguous
         assert sim.server_errors == 0
+
+
+# -- fault injection (issue 11's fault matrix) ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("faults", "http_status", "code"),
+    [(Faults(busy=1.0), 429, 20429), (Faults(down=1.0), 503, 20503)],
+)
+def test_refusals_create_nothing_and_are_safe_to_retry(faults, http_status, code):
+    with TwilioSimulator(faults=faults, auto_callbacks=False) as simulator:
+        with pytest.raises(GatewayError) as caught:
+            make_gateway(simulator).send(CUSTOMER, "x", from_="DURET")
+        assert simulator.created_count == 0
+        assert simulator.fault_counts == {"busy" if code == 20429 else "down": 1}
+    error = caught.value
+    assert (error.http_status, error.code) == (http_status, code)
+    assert error.retryable and not error.ambiguous
+
+
+@pytest.mark.parametrize(
+    "faults",
+    [Faults(lost=1.0), Faults(error_after_create=1.0), Faults(slow=1.0, slow_seconds=1.0)],
+)
+def test_lost_or_uncertain_answers_leave_a_created_message(faults):
+    with TwilioSimulator(faults=faults, auto_callbacks=False) as simulator:
+        gateway = TwilioGateway(
+            simulator.account_sid,
+            simulator.auth_token,
+            base_url=simulator.base_url,
+            timeout=(2.0, 0.3),
+        )
+        with pytest.raises(GatewayError) as caught:
+            gateway.send(CUSTOMER, "x", from_="DURET")
+        assert simulator.created_count == 1
+    assert caught.value.ambiguous and not caught.value.retryable
+
+
+def test_racing_reordered_and_duplicate_reports(receiver):
+    url = receiver.url("/twilio/sms/status/abc")
+    faults = Faults(race=1.0, reorder=1.0, duplicate=1.0, callback_workers=3, seed=7)
+    with TwilioSimulator(faults=faults) as simulator:
+        make_gateway(simulator).send(CUSTOMER, "x", from_="DURET", status_callback=url)
+        # the reports reached the receiver before the create was answered
+        assert [c["form"]["MessageStatus"] for c in receiver.calls] == [
+            "delivered",
+            "sent",
+            "delivered",
+        ]
+        assert simulator.wait_callbacks(5)
+        assert simulator.duplicates() == 0
+
+
+def test_duplicates_count_messages_created_twice_for_one_callback_url():
+    with TwilioSimulator(auto_callbacks=False) as simulator:
+        gateway = make_gateway(simulator)
+        for url in ("http://127.0.0.1:9/a", "http://127.0.0.1:9/a", "http://127.0.0.1:9/b"):
+            gateway.send(CUSTOMER, "x", from_="DURET", status_callback=url)
+        assert simulator.duplicates() == 1
+
+
+def test_fault_rates_are_repeatable_with_a_seed():
+    def run():
+        with TwilioSimulator(faults=Faults(busy=0.3, down=0.2, seed=42)) as simulator:
+            gateway = make_gateway(simulator)
+            outcomes = []
+            for _ in range(30):
+                try:
+                    gateway.send(CUSTOMER, "x", from_="DURET")
+                    outcomes.append("ok")
+                except GatewayError as error:
+                    outcomes.append(error.code)
+            return outcomes
+
+    first = run()
+    assert first == run()
+    assert {"ok", 20429, 20503} <= set(first)

@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import json
 import queue
+import random
 import re
 import secrets
 import socket
@@ -25,6 +26,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections import deque
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
 from email.utils import format_datetime
@@ -70,6 +72,33 @@ _ERROR_MESSAGES = {
     21610: "Attempt to send to unsubscribed recipient",
     30003: "Unreachable destination handset",
 }
+
+
+@dataclass(frozen=True)
+class Faults:
+    """Random faults for fault-matrix runs; each rate is a probability per create request.
+
+    Not accepted (nothing created, safe to retry): ``busy`` (429/20429), ``down`` (503/20503).
+    Created but the answer is lost or uncertain (resending would duplicate it): ``lost`` (the
+    connection is closed without an answer), ``slow`` (the answer waits ``slow_seconds``, past
+    the client's read timeout), ``error_after_create`` (answered 500 with no code).
+    Delivery reports (with ``auto_callbacks``): ``race`` posts them before the create is
+    answered, ``reorder`` posts the final status before "sent", ``duplicate`` posts the final
+    status twice; ``callback_workers`` threads post them concurrently. ``seed`` makes a run
+    repeatable.
+    """
+
+    busy: float = 0.0
+    down: float = 0.0
+    lost: float = 0.0
+    slow: float = 0.0
+    slow_seconds: float = 2.0
+    error_after_create: float = 0.0
+    race: float = 0.0
+    reorder: float = 0.0
+    duplicate: float = 0.0
+    callback_workers: int = 1
+    seed: int | None = None
 
 
 class _Missing(dict):
@@ -171,6 +200,7 @@ class TwilioSimulator:
         auto_callbacks=True,
         price_per_segment="0.07600",
         price_unit="EUR",
+        faults=None,
     ):
         if host not in _LOOPBACK_HOSTS:
             raise ValueError(f"the simulator only listens on the loopback interface, not {host}")
@@ -198,6 +228,11 @@ class TwilioSimulator:
         self._drained = threading.Condition(self._lock)
         self._server = None
         self._threads = []
+        self.faults = faults or Faults()
+        self._randoms = {}
+        self._answer_faults = {}
+        self._answered_early = {}
+        self.fault_counts = {}
 
     # -- life cycle ---------------------------------------------------------------------------
 
@@ -225,9 +260,12 @@ class TwilioSimulator:
                 name="twilio-sim-http",
                 daemon=True,
             ),
+        ]
+        self._threads += [
             threading.Thread(
-                target=self._callback_worker, name="twilio-sim-callbacks", daemon=True
-            ),
+                target=self._callback_worker, name=f"twilio-sim-callbacks-{i}", daemon=True
+            )
+            for i in range(max(1, self.faults.callback_workers))
         ]
         for thread in self._threads:
             thread.start()
@@ -237,7 +275,8 @@ class TwilioSimulator:
         """Stop serving, close open connections and end the callback worker."""
         if self._server is None:
             return
-        self._work.put(None)
+        for _thread in range(max(1, self.faults.callback_workers)):
+            self._work.put(None)
         self._server.shutdown()
         self._server.server_close()
         with self._lock:
@@ -276,6 +315,44 @@ class TwilioSimulator:
         """Forget the errors still queued by :meth:`queue_errors` (Twilio is back)."""
         with self._lock:
             self._queued_errors.clear()
+
+    def set_faults(self, faults):
+        """Inject :class:`Faults` from now on (callback workers are set at start)."""
+        with self._lock:
+            self.faults = faults
+            self._randoms = {}
+
+    def duplicates(self):
+        """How many StatusCallback URLs (one per SMS) got more than one message created."""
+        with self._lock:
+            counts = {}
+            for url in self._callback_urls.values():
+                counts[url] = counts.get(url, 0) + 1
+        return sum(1 for count in counts.values() if count > 1)
+
+    def _count_fault(self, kind):
+        self.fault_counts[kind] = self.fault_counts.get(kind, 0) + 1
+
+    def _draw(self, *kinds):
+        """Pick at most one of ``kinds`` with their rates (caller holds the lock).
+
+        Each group of kinds draws from its own seeded stream, so that the callback threads'
+        draws do not change which requests fail.
+        """
+        if not any(getattr(self.faults, kind) for kind in kinds):
+            return None
+        stream = self._randoms.get(kinds[0])
+        if stream is None:
+            seed = None if self.faults.seed is None else f"{self.faults.seed}-{kinds[0]}"
+            stream = self._randoms[kinds[0]] = random.Random(seed)
+        roll = stream.random()
+        for kind in kinds:
+            rate = getattr(self.faults, kind)
+            if roll < rate:
+                self._count_fault(kind)
+                return kind
+            roll -= rate
+        return None
 
     def callback_url(self, sid):
         """Return the StatusCallback message ``sid`` was created with, or None."""
@@ -347,18 +424,39 @@ class TwilioSimulator:
                 }
             )
         progress = created_sid and self.auto_callbacks
+        with self._lock:
+            fault = self._answer_faults.pop(created_sid, None) if created_sid else None
+            early = progress and self._draw("race") is not None
         if progress:
             # Counted before answering, so wait_callbacks() called by a client that already has
             # its answer cannot miss this message.
             with self._lock:
                 self._pending += 1
         try:
+            if early:
+                # The delivery reports reach the client before the answer to its create.
+                done = threading.Event()
+                with self._lock:
+                    self._answered_early[created_sid] = done
+                self._work.put(created_sid)
+                done.wait(CALLBACK_TIMEOUT * 3)
             if self.latency:
                 time.sleep(self.latency)
+            if fault == "lost":
+                # Created, but the answer never leaves: the connection just closes.
+                handler.close_connection = True
+                with contextlib.suppress(OSError):
+                    handler.connection.shutdown(socket.SHUT_RDWR)
+                return
+            if fault == "slow":
+                time.sleep(self.faults.slow_seconds)
+            if fault == "error_after_create":
+                status, payload = self._error(500, None)
+                payload["message"] = "Internal Server Error"
             handler.answer(status, payload, headers)
         finally:
             # A client that timed out still leaves a message that Twilio goes on to deliver.
-            if progress:
+            if progress and not early:
                 self._work.put(created_sid)
 
     def _route(self, method, path, form, authorization):
@@ -420,7 +518,12 @@ class TwilioSimulator:
                 if code is None:
                     payload["message"] = "Service unavailable"
                 return status, payload, None, None
+            refused = self._draw("busy", "down")
             failing = self._failing_numbers.get(to)
+        if refused == "busy":
+            return (*self._error(429, 20429), None, None)
+        if refused == "down":
+            return (*self._error(503, 20503), None, None)
         if not to:
             return (*self._error(400, 21604), None, None)
         if not _E164.match(to):
@@ -463,6 +566,9 @@ class TwilioSimulator:
             self.created_count += 1
             if form.get("StatusCallback"):
                 self._callback_urls[sid] = form["StatusCallback"]
+            fault = self._draw("lost", "slow", "error_after_create")
+            if fault:
+                self._answer_faults[sid] = fault
         return 201, dict(message), None, sid
 
     # -- delivery and callbacks ---------------------------------------------------------------
@@ -495,10 +601,19 @@ class TwilioSimulator:
                 return
             with self._lock:
                 error_code = self._undeliverable.get(self.messages[sid]["to"])
-            for status in ("sent", "undelivered" if error_code else "delivered"):
+                final = "undelivered" if error_code else "delivered"
+                statuses = ["sent", final]
+                if self._draw("reorder"):
+                    statuses.reverse()
+                if self._draw("duplicate"):
+                    statuses.append(final)
+                early = self._answered_early.pop(sid, None)
+            for status in statuses:
                 with self._lock:
                     self._advance(sid, status, error_code)
                 self._post_callback(sid, status, error_code)
+            if early is not None:
+                early.set()
             with self._drained:
                 self._pending -= 1
                 self._drained.notify_all()
