@@ -111,10 +111,11 @@ class ResCompany(models.Model):
         if isinstance(error, UserError):
             reason = str(error.args[0] if error.args else error)
         else:
+            detail = f"{type(error).__name__}: {error}"[:300]
             reason = _(
                 "Technical error (%(error)s): see the server log, or contact your Odoo "
                 "partner if it happens again.",
-                error=f"{type(error).__name__}: {error}"[:300],
+                error=detail,
             )
         company_sudo.write(
             {

@@ -11,6 +11,7 @@ from odoo.tools import mute_logger
 
 from odoo.addons.duret_sms.core import dispatch
 from odoo.addons.duret_sms.core.gateway import compute_signature
+from odoo.addons.duret_sms.core.twilio_simulator import Faults
 from odoo.addons.duret_sms.models import res_company_cron, sms_sms_queue
 
 from .common import ALL_HOURS, FROM_NUMBER, DuretTwilioCase
@@ -94,6 +95,50 @@ class TestQueueReliability(DuretTwilioCase):
             batch._duret_record_outcomes(outcomes)
         self.assertEqual(calls, [sms.id, sms.id])
         self.assertEqual(sms.twilio_sid, outcomes[0].result.sid)
+
+    def test_small_fault_matrix(self):
+        """The CI-sized fault matrix (benchmarks/fault_matrix.py runs the big one in prefork):
+        Twilio busy, down, losing answers, answering late or 500 after creating; reports
+        afterwards in reverse order. Nothing created twice, no answer lost, none in process."""
+        icp = self.env["ir.config_parameter"].sudo()
+        icp.set_param("duret_sms.twilio_read_timeout", 0.5)
+        icp.set_param("duret_sms.twilio_retry_backoff", 0.01)
+        icp.set_param("duret_sms.twilio_concurrency", 4)
+        self.simulator.set_faults(
+            Faults(
+                busy=0.15,
+                down=0.1,
+                lost=0.1,
+                slow=0.05,
+                slow_seconds=1.0,
+                error_after_create=0.05,
+                seed=11,
+            )
+        )
+        smss = self.env["sms.sms"].concat(*(self._queued(f"+336123456{i:02d}") for i in range(40)))
+        self.run_queue()
+        self.assertTrue(self.simulator.fault_counts.get("lost"), self.simulator.fault_counts)
+        self.assertTrue(self.simulator.fault_counts.get("busy"))
+        by_uuid = {sms.uuid: sms for sms in smss}
+        for sid in list(self.simulator.messages):
+            sms = by_uuid[self.simulator.callback_url(sid).rsplit("/", 1)[-1]]
+            for status in ("delivered", "sent"):  # out of order
+                self.assertEqual(self._callback(sms, sid, status), "ok")
+        self.assertEqual(self.simulator.duplicates(), 0, "created twice")
+        created = {
+            self.simulator.callback_url(sid).rsplit("/", 1)[-1]: sid
+            for sid in self.simulator.messages
+        }
+        lost = smss.filtered(
+            lambda sms: (
+                created.get(sms.uuid) != (sms.twilio_sid or None)
+                if sms.uuid in created
+                else sms.state != "outgoing"
+            )
+        )
+        self.assertFalse(lost, "answers lost")
+        self.assertFalse(smss.filtered(lambda sms: sms.state == "process"), "left in process")
+        self.assertEqual(set(smss.filtered("twilio_sid").mapped("state")), {"sent"})
 
     # ------------------------------------------------------------------
     # Retry what is safe, never what is uncertain
