@@ -1,9 +1,11 @@
 from datetime import date, datetime
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo import Command
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from odoo.addons.duret_sms.tests.common import DuretTwilioCase
 
@@ -194,3 +196,29 @@ class TestDunning(DuretTwilioCase):
         with freeze_time("2025-01-31 09:00:00"):
             self._run_cron()
         self.assertFalse(self._sms(invoice))
+
+    def test_one_company_failing_does_not_stop_the_others(self):
+        invoice = self._invoice()
+        other = self.env["res.company"].create(
+            {"name": "Duret Lyon", "duret_sms_provider": "sandbox", "duret_sms_dunning": True}
+        )
+        move_model = type(self.env["account.move"])
+        original = move_model._duret_dunning_company
+        seen = []
+
+        def crash_for_other(records, company, today):
+            seen.append(company)
+            if company == other:
+                raise ValueError("broken dunning settings")
+            return original(records, company, today)
+
+        with (
+            freeze_time("2025-01-31 09:00:00"),
+            patch.object(move_model, "_duret_dunning_company", crash_for_other),
+            mute_logger("odoo.addons.duret_sms.models.res_company_cron"),
+        ):
+            self._run_cron()
+        self.assertEqual(set(seen), {self.company, other})
+        self.assertEqual(len(self._sms(invoice)), 1, "the other company's error stopped nothing")
+        self.assertIn("Invoice dunning", other.duret_sms_cron_error)
+        self.assertFalse(self.company.duret_sms_cron_error)
