@@ -6,6 +6,7 @@ from unittest.mock import patch
 from freezegun import freeze_time
 from psycopg2 import errors as pg_errors
 
+from odoo import fields
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -358,6 +359,23 @@ class TestCronIsolation(DuretTwilioCase):
             self.env["calendar.event"]._cron_duret_appointment_reminder()
         self.assertEqual(done, [self.other])
         self.assertIn("Appointment reminders", self.company.duret_sms_cron_error)
+
+    def test_briefing_error_in_one_company_does_not_stop_the_other(self):
+        users_model = type(self.env["res.users"])
+        done = []
+
+        def crash_for_first(records, company, now):
+            if company == self.company:
+                raise ValueError("broken briefing")
+            done.append(company)
+
+        with (
+            freeze_time("2026-06-09 15:00:00"),
+            patch.object(users_model, "_duret_send_company_briefings", crash_for_first),
+        ):
+            self.env["res.users"]._duret_send_due_briefings(fields.Datetime.now())
+        self.assertEqual(done, [self.other])
+        self.assertIn("Technician briefings", self.company.duret_sms_cron_error)
 
     def test_retention_error_in_one_company_does_not_stop_the_other(self):
         self.company.duret_sms_retention_months = 12
