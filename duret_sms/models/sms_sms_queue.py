@@ -113,7 +113,9 @@ class SmsSms(models.Model):
             # The hand-over is durable before any HTTP call (odoo/odoo#264736).
             cron_commit(self.env)
             started = time.monotonic()
-            batch._duret_hand_over(link, jobs, deadline=deadline)
+            outcomes = batch._duret_hand_over(link, jobs, deadline=deadline)
+            if outcomes and not any(outcome.attempts for outcome in outcomes):
+                return False  # time was up before a single request: never claim again
             rounds = -(-len(batch) // concurrency)
             seconds_per_request = (time.monotonic() - started) / rounds
 
@@ -219,18 +221,22 @@ class SmsSms(models.Model):
         :param jobs: from ``_duret_prepare_jobs``, built before the claim was committed;
         :param deadline: a ``time.monotonic()`` instant after which no request starts (the
             SMS not tried go back to the queue).
+        :return: the ``dispatch.Outcome`` list (empty for the sandbox).
         """
         if link is None:
             self._duret_sandbox_deliver()
-            return
+            return []
         outcomes = dispatch.send_all(
             link.gateway,
             jobs,
             concurrency=link.concurrency,
             backoff=link.backoff,
             deadline=deadline,
+            # the clock the deadline was read on (tests may replace time.monotonic)
+            clock=time.monotonic,
         )
         self._duret_record_outcomes(outcomes)
+        return outcomes
 
     def _duret_record_outcomes(self, outcomes):
         """Write Twilio's answers (known in memory) so that none can be lost.

@@ -211,6 +211,31 @@ class TestQueueReliability(DuretTwilioCase):
         self.assertEqual(len(smss.filtered("twilio_sid")), 6)
         self.assertEqual(self.simulator.created_count, 6)
 
+    def test_run_stops_when_time_is_up_before_any_request(self):
+        """A batch whose requests all came too late goes back to the queue and the run ends
+        (it looped for ever when the deadline and the send loop read different clocks)."""
+        sms = self._queued()
+        original_send_all = dispatch.send_all
+        claims = []
+        original_claim = type(sms)._duret_claim_batch
+
+        def too_late(*args, **kwargs):
+            return original_send_all(*args, **dict(kwargs, deadline=float("-inf")))
+
+        def counted_claim(records, company, limit):
+            claims.append(limit)
+            self.assertLess(len(claims), 5, "the queue run loops")
+            return original_claim(records, company, limit)
+
+        with (
+            patch.object(sms_sms_queue.dispatch, "send_all", too_late),
+            patch.object(type(sms), "_duret_claim_batch", counted_claim),
+        ):
+            self.run_queue()
+        self.assertEqual(len(claims), 1)
+        self.assertEqual((sms.state, sms.duret_retry_count), ("outgoing", 0))
+        self.assertEqual(self.simulator.created_count, 0)
+
     def test_budget_is_at_most_half_the_cron_time_limit(self):
         sms_model = self.env["sms.sms"]
         with patch.dict(
