@@ -4,8 +4,16 @@ import threading
 import time
 
 import pytest
+from freezegun import freeze_time
 
-from duret_sms.core.dispatch import Outcome, SendJob, batch_size_for, retry_in_place, send_all
+from duret_sms.core.dispatch import (
+    Outcome,
+    SendJob,
+    batch_size_for,
+    monotonic,
+    retry_in_place,
+    send_all,
+)
 from duret_sms.core.gateway import GatewayError, MessageResult, TwilioGateway
 from duret_sms.core.twilio_codes import ErrorInfo, error_info, may_have_been_accepted
 from duret_sms.core.twilio_simulator import TwilioSimulator
@@ -301,3 +309,19 @@ def test_batch_size_follows_twilio_speed(seconds_left, per_request, expected):
         batch_size_for(seconds_left, max_size=200, concurrency=4, seconds_per_request=per_request)
         == expected
     )
+
+
+def test_budget_clock_runs_under_frozen_time():
+    with freeze_time("2020-01-01"):
+        start = monotonic()
+        time.sleep(0.05)
+        assert monotonic() - start >= 0.04
+
+
+def test_deadline_holds_under_frozen_time_in_pool_threads():
+    """freezegun freezes time.monotonic in the test's thread but not in the pool's workers
+    (called from threading): a deadline read on it passed at once in the workers."""
+    with freeze_time("1970-01-01 00:00:00"):
+        deadline = monotonic() + 60
+        outcomes = send_all(FakeGateway(), jobs("a", "b", "c"), concurrency=3, deadline=deadline)
+    assert all(outcome.ok for outcome in outcomes)

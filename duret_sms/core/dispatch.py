@@ -20,6 +20,20 @@ from .twilio_codes import ErrorInfo
 _logger = logging.getLogger(__name__)
 
 
+def monotonic():
+    """Seconds on the system's monotonic clock: the clock of queue-run time budgets.
+
+    Not ``time.monotonic``: test clock freezers (freezegun) replace it, and hand the real clock
+    back to code called from ``threading`` (the pool's workers), so a deadline read in one
+    thread and checked in another would never come, or would always have passed.
+    """
+    return time.clock_gettime(time.CLOCK_MONOTONIC)
+
+
+if not hasattr(time, "clock_gettime"):  # not POSIX
+    monotonic = time.monotonic  # noqa: F811
+
+
 @dataclass(frozen=True)
 class SendJob:
     """One SMS to hand over; ``key`` is the caller's id (e.g. the sms.sms id), echoed back."""
@@ -129,7 +143,7 @@ def send_all(
     backoff=0.5,
     max_backoff=8.0,
     sleep=time.sleep,
-    clock=time.monotonic,
+    clock=monotonic,
     deadline=None,
 ):
     """Send every job through ``gateway``; return one :class:`Outcome` per job, in jobs' order.

@@ -52,7 +52,7 @@ class SmsSms(models.Model):
         once. One company's failure is recorded on it and never stops the others.
         """
         self = self.sudo()  # sms.sms is a technical model (system ACL); this is the cron
-        deadline = time.monotonic() + self._duret_queue_time_budget()
+        deadline = dispatch.monotonic() + self._duret_queue_time_budget()
         batch_size = batch_size or int(
             self.env["ir.config_parameter"].get_param("duret_sms.batch_size", 200)
         )
@@ -99,7 +99,7 @@ class SmsSms(models.Model):
         seconds_per_request = None
         while True:
             size = dispatch.batch_size_for(
-                deadline - time.monotonic(),
+                deadline - dispatch.monotonic(),
                 max_size=batch_size,
                 concurrency=concurrency,
                 seconds_per_request=seconds_per_request,
@@ -112,12 +112,12 @@ class SmsSms(models.Model):
             jobs = batch._duret_prepare_jobs(company)
             # The hand-over is durable before any HTTP call (odoo/odoo#264736).
             cron_commit(self.env)
-            started = time.monotonic()
+            started = dispatch.monotonic()
             outcomes = batch._duret_hand_over(link, jobs, deadline=deadline)
             if outcomes and not any(outcome.attempts for outcome in outcomes):
                 return False  # time was up before a single request: never claim again
             rounds = -(-len(batch) // concurrency)
-            seconds_per_request = (time.monotonic() - started) / rounds
+            seconds_per_request = (dispatch.monotonic() - started) / rounds
 
     @api.model
     def _duret_queue_blocked(self, company, error):
@@ -219,7 +219,7 @@ class SmsSms(models.Model):
         :param link: the company's ``TwilioLink`` (see ``res.company._duret_sms_link``), or
             None for the sandbox;
         :param jobs: from ``_duret_prepare_jobs``, built before the claim was committed;
-        :param deadline: a ``time.monotonic()`` instant after which no request starts (the
+        :param deadline: a ``dispatch.monotonic()`` instant after which no request starts (the
             SMS not tried go back to the queue).
         :return: the ``dispatch.Outcome`` list (empty for the sandbox).
         """
@@ -232,8 +232,6 @@ class SmsSms(models.Model):
             concurrency=link.concurrency,
             backoff=link.backoff,
             deadline=deadline,
-            # the clock the deadline was read on (tests may replace time.monotonic)
-            clock=time.monotonic,
         )
         self._duret_record_outcomes(outcomes)
         return outcomes
