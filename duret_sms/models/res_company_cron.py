@@ -33,16 +33,22 @@ def cron_commit(env):
 class ResCompany(models.Model):
     _inherit = "res.company"
 
+    # Administrators only: a technical error's text may show internals.
     duret_sms_cron_error = fields.Text(
         "Last SMS Automation Error",
         readonly=True,
         copy=False,
+        groups="base.group_system",
         help="Why an automatic SMS task (sending queue, reminders, prices, retention, dunning) "
         "failed for this company the last time it ran. Cleared when that task runs again "
         "without error.",
     )
-    duret_sms_cron_error_task = fields.Char("Failed SMS Task", readonly=True, copy=False)
-    duret_sms_cron_error_at = fields.Datetime("SMS Automation Error On", readonly=True, copy=False)
+    duret_sms_cron_error_task = fields.Char(
+        "Failed SMS Task", readonly=True, copy=False, groups="base.group_system"
+    )
+    duret_sms_cron_error_at = fields.Datetime(
+        "SMS Automation Error On", readonly=True, copy=False, groups="base.group_system"
+    )
 
     def _duret_sms_task_label(self, task):
         return {
