@@ -24,6 +24,7 @@
         "views/sms_optout_templates.xml",
         "wizards/sms_composer_views.xml",
         "views/res_config_settings_views.xml",
+        "views/res_config_settings_public_url_views.xml",
         "wizards/duret_sms_test_wizard_views.xml",
         "wizards/duret_sms_dispatch_wizard_views.xml",
         "views/dispatch_buttons_views.xml",

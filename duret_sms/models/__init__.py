@@ -6,9 +6,13 @@ from . import (
     mail_thread,
     phone_blacklist,
     res_company,
+    res_company_public_url,
     res_config_settings,
+    res_config_settings_public_url,
     res_partner,
+    res_partner_staff,
     res_users,
     sms_sms,
+    sms_sms_category,
     sms_template,
 )
