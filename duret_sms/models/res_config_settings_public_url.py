@@ -15,7 +15,9 @@ class ResConfigSettings(models.TransientModel):
         "reports, replies, reminder and unsubscribe links use it; unlike web.base.url, it does "
         "not change when an administrator logs in through another address.",
     )
-    duret_sms_public_url_insecure = fields.Boolean(compute="_compute_duret_sms_public_url_insecure")
+    duret_sms_public_url_insecure = fields.Boolean(
+        "Public URL Not Secure", compute="_compute_duret_sms_public_url_insecure"
+    )
     duret_sms_webhook_refused_at = fields.Datetime(
         related="company_id.duret_sms_webhook_refused_at"
     )

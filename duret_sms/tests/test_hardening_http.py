@@ -212,7 +212,7 @@ class TestOptoutChoices(PublicCase):
     def test_page_offers_both_choices_and_get_changes_nothing(self):
         response = self.url_open(self.url)
         self.assertEqual(response.status_code, 200)
-        self.assertIn("Ne plus recevoir d&#39;offres commerciales", response.text)
+        self.assertIn("Ne plus recevoir d'offres commerciales", response.text)
         self.assertIn(
             "rendez-vous et à vos factures (rappels, confirmations) continueront", response.text
         )
@@ -226,7 +226,7 @@ class TestOptoutChoices(PublicCase):
     def test_no_more_promotions_keeps_service_sms(self):
         response = self.url_open(self.url, data={"choice": "commercial"})
         self.assertEqual(response.status_code, 200)
-        self.assertIn("Vous ne recevrez plus d&#39;offres commerciales par SMS", response.text)
+        self.assertIn("Vous ne recevrez plus d'offres commerciales par SMS", response.text)
         self.assertIn("continueront", response.text)
         self.env.invalidate_all()
         self.assertFalse(self.customer.duret_sms_consent)

@@ -413,8 +413,9 @@ class TestReminders(DuretTwilioCase):
         attendee = self.customer_attendee(event)
         with freeze_time(paris(date(2026, 6, 8), 10)):
             event.action_duret_send_reminder()
+            self.run_queue()
             first = attendee.duret_reminder_sms_id
-            first.sudo()._duret_set_failed("sms_not_delivered", "Undelivered")
+            first.sudo()._duret_apply_twilio_status("undelivered", 30003)
             self.assertEqual(event.duret_reminder_status, "failed")
             action = event.action_duret_send_reminder()
         second = attendee.duret_reminder_sms_id
