@@ -43,8 +43,8 @@ class TestInboundSms(DuretTwilioMixin, HttpCase):
     def setUp(self):
         super().setUp()
         self.setup_twilio(self.company)
-        # Signatures are checked against the public URL, built from web.base.url.
-        self.env["ir.config_parameter"].sudo().set_param("web.base.url", self.base_url())
+        # Callbacks are built, and signatures checked, from the SMS setting Public URL.
+        self.env["ir.config_parameter"].sudo().set_param("duret_sms.public_url", self.base_url())
         self.Reply = self.env["duret.sms.reply"].sudo()
         self.Sms = self.env["sms.sms"].sudo()
         # Only the SMS this test creates count (the database may hold older ones).
