@@ -593,7 +593,7 @@ class SmsSms(models.Model):
         if not company._duret_twilio_signature_valid(url, params, signature):
             return "forbidden"
         if sms_sudo.twilio_sid and params.get("MessageSid") not in (None, sms_sudo.twilio_sid):
-            _logger.warning("Status callback for SMS %s names another message", sms_uuid)
+            _logger.warning("Status callback for SMS %s names another message", sms_sudo.id)
             return "forbidden"
         if not sms_sudo.twilio_sid and params.get("MessageSid"):
             # The callback arrived before the hand-over's answer was recorded.
