@@ -13,6 +13,7 @@
         "security/duret_sms_security.xml",
         "security/ir.model.access.csv",
         "data/ir_config_parameter_data.xml",
+        "data/public_url_data.xml",
         "data/ir_cron_data.xml",
         "data/sms_template_data.xml",
         "data/mail_template_data.xml",
