@@ -3,7 +3,7 @@ import re
 
 from werkzeug.exceptions import NotFound
 
-from odoo import _, http
+from odoo import http
 from odoo.http import request
 
 _logger = logging.getLogger(__name__)
@@ -48,17 +48,9 @@ def refuse(params, signature):
         "wrong" if signature else "missing",
         params.get("AccountSid") or "?",
     )
-    if signature:
-        reason = _(
-            "Twilio's signature did not match the public URL %(url)s (the request reached "
-            "%(received)s). Check the Public URL of the SMS settings and, behind a reverse "
-            "proxy, Odoo's proxy_mode.",
-            url=request.env["res.company"]._duret_public_url(),
-            received=request.httprequest.host_url.rstrip("/"),
-        )
-    else:
-        reason = _("The request had no Twilio signature (X-Twilio-Signature header).")
-    request.env["res.company"]._duret_webhook_refused(params, reason)
+    request.env["res.company"]._duret_webhook_refused(
+        params, bool(signature), request.httprequest.host_url.rstrip("/")
+    )
     return request.make_response("Forbidden", status=403)
 
 

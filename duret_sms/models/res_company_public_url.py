@@ -57,9 +57,11 @@ class ResCompany(models.Model):
         return url
 
     @api.model
-    def _duret_webhook_refused(self, params, reason):
+    def _duret_webhook_refused(self, params, signed, received):
         """Record on the Twilio company named by ``AccountSid`` that its webhook was refused.
 
+        :param signed: whether the request had a signature (then it did not match);
+        :param received: the address the request reached (scheme and host).
         Requests naming no known account (scanners) are only logged by the caller.
         """
         account_sid = params.get("AccountSid") or ""
@@ -73,6 +75,25 @@ class ResCompany(models.Model):
         now = fields.Datetime.now()
         last = company_sudo.duret_sms_webhook_refused_at
         if company_sudo and (not last or now - last >= REFUSAL_WRITE_EVERY):
+            # Written for the company's administrators, in the company's language (a webhook
+            # has no user).
+            lang = company_sudo.partner_id.lang or self.env.ref("base.user_admin").lang
             company_sudo.write(
-                {"duret_sms_webhook_refused_at": now, "duret_sms_webhook_refused_reason": reason}
+                {
+                    "duret_sms_webhook_refused_at": now,
+                    "duret_sms_webhook_refused_reason": company_sudo.with_context(
+                        lang=lang
+                    )._duret_webhook_refusal_reason(signed, received),
+                }
             )
+
+    def _duret_webhook_refusal_reason(self, signed, received):
+        if not signed:
+            return _("The request had no Twilio signature (X-Twilio-Signature header).")
+        return _(
+            "Twilio's signature did not match the public URL %(url)s (the request reached "
+            "%(received)s). Check the Public URL of the SMS settings and, behind a reverse "
+            "proxy, Odoo's proxy_mode.",
+            url=self._duret_public_url(),
+            received=received,
+        )
