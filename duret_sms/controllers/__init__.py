@@ -1,1 +1,5 @@
+from ..core import redact
 from . import appointment, inbound, optout, twilio
+
+# The access log of Odoo's HTTP server would otherwise hold the customers' link tokens.
+redact.install()

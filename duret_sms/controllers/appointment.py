@@ -1,6 +1,8 @@
 from odoo import http
 from odoo.http import request
 
+from .optout import no_store
+
 
 class AppointmentController(http.Controller):
     """The page behind the reminder's link: GET shows and never changes anything (link
@@ -16,8 +18,10 @@ class AppointmentController(http.Controller):
         values = request.env["calendar.attendee"]._duret_rdv_page(token, action=action)
         if values is None:
             # Same page for unknown, expired and malformed tokens: it reveals nothing.
-            return request.render("duret_sms.rdv_page_not_found", {}, status=404)
-        return request.render("duret_sms.rdv_page", dict(values, ask=ask))
+            response = request.render("duret_sms.rdv_page_not_found", {}, status=404)
+        else:
+            response = request.render("duret_sms.rdv_page", dict(values, ask=ask))
+        return no_store(response)
 
     @http.route(
         "/rdv/<string:token>",

@@ -1,12 +1,12 @@
 import logging
 
 from twilio.twiml.messaging_response import MessagingResponse
-from werkzeug.exceptions import BadRequest, Forbidden
+from werkzeug.exceptions import BadRequest
 
 from odoo import http
 from odoo.http import request
 
-from .twilio import public_url, request_path_qs
+from .twilio import MAX_WEBHOOK_BODY, refuse, signed_urls
 
 _logger = logging.getLogger(__name__)
 
@@ -19,6 +19,7 @@ class TwilioInboundController(http.Controller):
         methods=["POST"],
         csrf=False,
         save_session=False,
+        max_content_length=MAX_WEBHOOK_BODY,
     )
     def twilio_sms_receive(self, **post):
         """An SMS a customer sent to one of the companies' Twilio numbers (Twilio's webhook)."""
@@ -28,16 +29,12 @@ class TwilioInboundController(http.Controller):
         # nothing is written before the signature proves the request comes from Twilio.
         reply_model_sudo = request.env["duret.sms.reply"].sudo()
         company_sudo = (
-            reply_model_sudo._duret_inbound_company(public_url(request_path_qs()), form, signature)
+            reply_model_sudo._duret_inbound_company(signed_urls(), form, signature)
             if signature
             else None
         )
         if not company_sudo:
-            _logger.warning(
-                "Rejected inbound SMS webhook from %s: missing or wrong signature",
-                request.httprequest.remote_addr,
-            )
-            raise Forbidden()
+            return refuse(form, signature)
         try:
             reply_model_sudo.with_company(company_sudo)._duret_receive(
                 form.to_dict(flat=True), company_sudo

@@ -4,10 +4,26 @@ from odoo import http
 from odoo.http import request
 
 UUID_RE = re.compile(r"^[0-9a-f]{32}$")
+CHOICES = ("commercial", "all")
+
+
+def no_store(response):
+    """The page is about one customer's number: no shared cache keeps it."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 class SmsOptoutController(http.Controller):
-    """The unsubscribe link of commercial SMS: GET shows (link previewers open URLs), POST acts."""
+    """The unsubscribe link of commercial SMS: GET shows (link previewers open URLs), POST acts.
+
+    The customer chooses: no more promotions (commercial consent withdrawn, service SMS such as
+    reminders keep coming) or no SMS at all (the number is blacklisted).
+    """
+
+    def _page(self, state, status=200, **values):
+        return no_store(
+            request.render("duret_sms.sms_optout_page", dict(values, state=state), status=status)
+        )
 
     @http.route(
         "/sms/optout/<string:token>",
@@ -16,21 +32,18 @@ class SmsOptoutController(http.Controller):
         methods=["GET", "POST"],
         csrf=False,
         sitemap=False,
+        save_session=False,
     )
-    def sms_optout(self, token, **post):
+    def sms_optout(self, token, choice=None, **post):
         # The unguessable token in the URL is the proof; no session, so no CSRF token.
         if not UUID_RE.match(token):
-            return request.render("duret_sms.sms_optout_page", {"state": "invalid"}, status=404)
-        if request.httprequest.method == "GET":
+            return self._page("invalid", status=404)
+        if request.httprequest.method == "GET" or choice not in CHOICES:
             exists = bool(request.env["sms.sms"].sudo().search_count([("uuid", "=", token)]))
-            state = "ask" if exists else "invalid"
-            return request.render(
-                "duret_sms.sms_optout_page",
-                {"state": state, "token": token},
-                status=200 if exists else 404,
-            )
-        sms_sudo = request.env["sms.sms"]._duret_optout_from_link(token)
-        state = "done" if sms_sudo else "invalid"
-        return request.render(
-            "duret_sms.sms_optout_page", {"state": state}, status=200 if sms_sudo else 404
-        )
+            if not exists:
+                return self._page("invalid", status=404)
+            return self._page("ask", token=token)
+        sms_sudo = request.env["sms.sms"]._duret_optout_from_link(token, choice)
+        if not sms_sudo:
+            return self._page("invalid", status=404)
+        return self._page(f"done_{choice}")

@@ -1,7 +1,7 @@
 import logging
 import re
 
-from werkzeug.exceptions import Forbidden, NotFound
+from werkzeug.exceptions import NotFound
 
 from odoo import http
 from odoo.http import request
@@ -11,17 +11,47 @@ _logger = logging.getLogger(__name__)
 UUID_RE = re.compile(r"^[0-9a-f]{32}$")
 
 
+# Twilio's webhook bodies are a few kilobytes: anything much larger is refused (413) before
+# it is parsed and hashed once per Twilio company (Odoo's default limit is 128 MiB).
+MAX_WEBHOOK_BODY = 64 * 1024
+
+
 def public_url(path_qs):
-    """Rebuild the URL Twilio called from ``web.base.url`` (behind a TLS proxy the request
-    itself may look like plain http, which would break the signature)."""
-    base_url = request.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
-    return base_url.rstrip("/") + path_qs
+    """The URL Twilio called, rebuilt from the SMS setting *Public URL* (stable when an
+    administrator logs in through another host name; behind a TLS proxy the request itself
+    may look like plain http)."""
+    return request.env["res.company"]._duret_public_url() + path_qs
+
+
+def signed_urls():
+    """The URLs a Twilio signature of this request may be computed on: the public URL, and the
+    URL the request reached (right behind a proxy when Odoo runs with ``proxy_mode``)."""
+    path_qs = request_path_qs()
+    received = request.httprequest.host_url.rstrip("/") + path_qs
+    return list(dict.fromkeys([public_url(path_qs), received]))
 
 
 def request_path_qs():
     httprequest = request.httprequest
     query = httprequest.query_string.decode("latin-1")
     return httprequest.path + (f"?{query}" if query else "")
+
+
+def refuse(params, signature):
+    """Answer 403 to a webhook whose signature is missing or wrong, and tell Settings why.
+
+    Returned, not raised: the refusal is written on the company named by ``AccountSid``.
+    """
+    _logger.warning(
+        "Rejected Twilio webhook from %s: %s signature (account %s)",
+        request.httprequest.remote_addr,
+        "wrong" if signature else "missing",
+        params.get("AccountSid") or "?",
+    )
+    request.env["res.company"]._duret_webhook_refused(
+        params, bool(signature), request.httprequest.host_url.rstrip("/")
+    )
+    return request.make_response("Forbidden", status=403)
 
 
 class TwilioWebhookController(http.Controller):
@@ -32,6 +62,7 @@ class TwilioWebhookController(http.Controller):
         methods=["POST"],
         csrf=False,
         save_session=False,
+        max_content_length=MAX_WEBHOOK_BODY,
     )
     def twilio_sms_status(self, sms_uuid, **post):
         """Delivery report of one SMS (Twilio's StatusCallback)."""
@@ -40,11 +71,10 @@ class TwilioWebhookController(http.Controller):
         params = request.httprequest.form.to_dict(flat=True)
         signature = request.httprequest.headers.get("X-Twilio-Signature", "")
         outcome = request.env["sms.sms"]._duret_handle_status_callback(
-            sms_uuid, public_url(request_path_qs()), params, signature
+            sms_uuid, signed_urls(), params, signature
         )
         if outcome == "forbidden":
-            _logger.warning("Rejected Twilio status callback for %s: bad signature", sms_uuid)
-            raise Forbidden()
+            return refuse(params, signature)
         if outcome == "not_found":
             raise NotFound()
         return request.make_response("", status=200)

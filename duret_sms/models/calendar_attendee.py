@@ -4,10 +4,13 @@ import unicodedata
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from markupsafe import Markup
+
 from odoo import _, api, fields, models
 
 from ..core import encoding, phone, windows
 from .res_company_cron import cron_commit
+from .sms_sms_category import urgent_alert_context
 
 _logger = logging.getLogger(__name__)
 
@@ -181,7 +184,7 @@ class CalendarAttendee(models.Model):
     @api.depends("event_id.start", "event_id.location", "partner_id", "access_token")
     @api.depends_context("uid")
     def _compute_duret_rdv_texts(self):
-        base_url = self.event_id[:1].get_base_url() if self else ""
+        base_url = self.env["res.company"]._duret_public_url()
         for attendee in self:
             event = attendee.event_id
             company = event._duret_company()
@@ -348,6 +351,8 @@ class CalendarAttendee(models.Model):
         """
         if not self:
             return self
+        # The query below reads the table: pending writes (a reset of a failed reminder) first.
+        self.flush_model(["duret_reminder_state"])
         self.env.cr.execute(
             "SELECT id FROM calendar_attendee WHERE id IN %s AND duret_reminder_state IS NULL "
             "FOR UPDATE SKIP LOCKED",
@@ -513,7 +518,9 @@ class CalendarAttendee(models.Model):
             "mail.mail_activity_data_todo",
             user_id=event.user_id.id or self.env.ref("base.user_admin").id,
             summary=_("Appointment cancelled by the customer"),
-            note=_(
+            # An HTML field: names are escaped (a contact's name is not trusted markup).
+            note=Markup("<p>%s</p>")
+            % _(
                 "%(customer)s cancelled %(event)s of %(date)s: call them to book a new slot.",
                 customer=self.partner_id.name,
                 event=event.name,
@@ -532,7 +539,7 @@ class CalendarAttendee(models.Model):
             f" ({self.duret_rdv_address}). {self.duret_rdv_company_name}"
         )
         # sms.sms is a technical model (system ACL): the customer's answer is anonymous.
-        self.env["sms.sms"].sudo().with_context(duret_sms_category="internal_urgent").create(
+        self.env["sms.sms"].sudo().with_context(**urgent_alert_context()).create(
             {
                 "number": number,
                 "body": body,

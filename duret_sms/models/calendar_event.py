@@ -76,24 +76,57 @@ class CalendarEvent(models.Model):
         attendees.write({"duret_reminder_state": False, "duret_reminder_channel": False})
         policy = company._duret_sms_policy("transactional")
         opening = windows.next_allowed(now, policy)
-        reminded = attendees._duret_remind(
-            company, now, not_before=opening if opening > now else None
+        deferred = opening > now
+        reminded = attendees._duret_remind(company, now, not_before=opening if deferred else None)
+        messages = []
+        by_sms = reminded.filtered(
+            lambda a: a.duret_reminder_state == "done" and a.duret_reminder_channel == "sms"
         )
-        if opening > now:
+        by_email = reminded.filtered(
+            lambda a: a.duret_reminder_state == "done" and a.duret_reminder_channel == "email"
+        )
+        if by_sms and deferred:
             local = to_local(opening, company.duret_sms_tz)
-            message = _(
-                "Outside sending hours: the reminder will go on %(date)s at %(time)s.",
-                date=local.strftime("%d/%m/%Y"),
-                time=local.strftime("%H:%M"),
+            messages.append(
+                _(
+                    "Outside sending hours: the reminder SMS to %(count)s customer(s) will go "
+                    "on %(date)s at %(time)s.",
+                    count=len(by_sms),
+                    date=local.strftime("%d/%m/%Y"),
+                    time=local.strftime("%H:%M"),
+                )
             )
-        else:
-            message = _("Reminder sent to %(count)s customer(s).", count=len(reminded))
+        elif by_sms:
+            messages.append(_("Reminder SMS sent to %(count)s customer(s).", count=len(by_sms)))
+        if by_email:
+            messages.append(
+                _(
+                    "Reminder sent by email to %(names)s (no SMS possible).",
+                    names=", ".join(by_email.partner_id.mapped("name")),
+                )
+            )
+        for attendee in reminded.filtered(lambda a: a.duret_reminder_state == "skipped"):
+            messages.append(
+                _(
+                    "%(name)s not reminded: %(reason)s",
+                    name=attendee.partner_id.name,
+                    reason=attendee.duret_reminder_skip_reason,
+                )
+            )
+        if len(reminded) < len(attendees):
+            messages.append(
+                _(
+                    "%(count)s customer(s) are being reminded by another process right now.",
+                    count=len(attendees) - len(reminded),
+                )
+            )
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "message": message,
-                "type": "success",
+                "message": " ".join(messages),
+                "type": "success" if by_sms or by_email else "warning",
+                "sticky": not (by_sms or by_email),
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }

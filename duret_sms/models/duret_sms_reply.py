@@ -4,7 +4,8 @@ import re
 from markupsafe import Markup
 from psycopg2 import errors as pg_errors
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import mute_logger
 
 from ..core import keywords, phone
@@ -57,6 +58,10 @@ SMS_HELP_NO_PHONE = (
 )
 
 
+# The handling status is the only thing people change on a reply (through the buttons).
+USER_WRITABLE_FIELDS = {"state"}
+
+
 def _clean(value, limit=None):
     """Make a webhook value storable: a string without NUL (PostgreSQL refuses it in text)."""
     text = value if isinstance(value, str) else ""
@@ -105,6 +110,14 @@ class DuretSmsReply(models.Model):
     )
     num_media = fields.Integer("Attachments", readonly=True)
     company_id = fields.Many2one("res.company", "Company", required=True, readonly=True)
+    # The reply's text is also shown where staff work (chatter notes, to-dos): those copies
+    # are deleted with the reply when the history retention purges it.
+    duret_copy_message_ids = fields.Many2many(
+        "mail.message", string="Copies in Chatter", readonly=True, copy=False
+    )
+    duret_copy_activity_ids = fields.Many2many(
+        "mail.activity", string="Copies in Activities", readonly=True, copy=False
+    )
 
     _sql_constraints = [
         (
@@ -121,6 +134,28 @@ class DuretSmsReply(models.Model):
                 "Reply from %(sender)s",
                 sender=reply.partner_id.name or reply.number_from or "?",
             )
+
+    def write(self, vals):
+        """What the customer sent and what Odoo did about it is evidence (an opt-out, a
+        cancellation): only the system writes it. People only change the handling status."""
+        if not self.env.su and set(vals) - USER_WRITABLE_FIELDS:
+            raise AccessError(
+                _(
+                    "An SMS reply is a record of what the customer sent and of what was done: "
+                    "it cannot be changed. Only its status (Done / Needs Attention) can."
+                )
+            )
+        return super().write(vals)
+
+    def unlink(self):
+        """Delete the copies of the replies' text with them (history retention)."""
+        # Chatter notes and to-dos of any author: only the ones these replies created.
+        messages_sudo = self.sudo().duret_copy_message_ids
+        activities_sudo = self.sudo().duret_copy_activity_ids.exists()
+        result = super().unlink()
+        activities_sudo.unlink()
+        messages_sudo.exists().unlink()
+        return result
 
     # ------------------------------------------------------------------
     # Actions
@@ -193,7 +228,7 @@ class DuretSmsReply(models.Model):
             "number_from": phone.try_normalize(sender, region=region) or sender,
             "number_to": _clean(params.get("To"), 64),
             "body": body,
-            "intent": keywords.classify(body),
+            "intent": self._duret_intent(body, params.get("OptOutType")),
             "twilio_opt_out_type": _clean(params.get("OptOutType"), 16).upper() or False,
             "num_media": num_media,
             "company_id": company.id,
@@ -208,6 +243,14 @@ class DuretSmsReply(models.Model):
             return self.browse()
         reply._duret_process()
         return reply
+
+    @api.model
+    def _duret_intent(self, body, opt_out_type):
+        """What the customer asks. Twilio's ``OptOutType`` (Advanced Opt-Out: STOP, START, HELP,
+        with the keywords configured in the Messaging Service) wins over our own reading of the
+        body: Twilio has already opted the number out or in, Odoo must agree with it."""
+        by_twilio = {value: intent for intent, value in TWILIO_ANSWERED.items()}
+        return by_twilio.get(_clean(opt_out_type, 16).strip().upper()) or keywords.classify(body)
 
     def _duret_process(self):
         """Find who wrote and do what the reply asks; never raises for a business reason."""
@@ -254,18 +297,20 @@ class DuretSmsReply(models.Model):
             self.body or _("(no text)"),
         )
         for partner in self.partner_id or self.candidate_partner_ids:
-            partner.message_post(
+            message = partner.message_post(
                 body=body,
                 author_id=self._duret_author().id,
                 message_type="comment",
                 subtype_xmlid="mail.mt_note",
             )
+            self.duret_copy_message_ids = [Command.link(message.id)]
 
     def _duret_upcoming_attendees(self):
-        """The customer's attendances to come that were reminded by SMS, latest reminder first."""
+        """The customer's attendances to come that were reminded by SMS, latest reminder first,
+        at the company whose number received the reply."""
         if not self.partner_id:
             return self.env["calendar.attendee"]
-        return self.env["calendar.attendee"].search(
+        attendees = self.env["calendar.attendee"].search(
             [
                 ("partner_id", "=", self.partner_id.id),
                 ("duret_reminder_sent_at", "!=", False),
@@ -275,6 +320,8 @@ class DuretSmsReply(models.Model):
             ],
             order="duret_reminder_sent_at desc, id desc",
         )
+        # A reply to company A's number never acts on an appointment of company B.
+        return attendees.filtered(lambda a: a.event_id._duret_company() == self.company_id)
 
     # ------------------------------------------------------------------
     # What happens, per intent
@@ -305,14 +352,10 @@ class DuretSmsReply(models.Model):
         blacklist_sudo = self.env["phone.blacklist"].sudo()  # ACL is system-only
         blacklist_sudo._add(
             [self.number_from],
-            message=_('Replied "%(body)s" by SMS (%(sid)s).', body=self.body, sid=self.message_sid),
+            message=_("Opted out by SMS reply (%(sid)s).", sid=self.message_sid),
         )
         self._duret_note_partner(
-            _(
-                '%(number)s opted out of SMS by replying "%(body)s".',
-                number=self.number_from,
-                body=self.body,
-            )
+            _("%(number)s opted out of SMS by an SMS reply.", number=self.number_from)
         )
         if self._duret_twilio_answered():
             note = _("Number added to the SMS blacklist; Twilio already confirmed it.")
@@ -329,14 +372,10 @@ class DuretSmsReply(models.Model):
         blacklist_sudo = self.env["phone.blacklist"].sudo()  # ACL is system-only
         blacklist_sudo._remove(
             [self.number_from],
-            message=_('Replied "%(body)s" by SMS (%(sid)s).', body=self.body, sid=self.message_sid),
+            message=_("Opted in again by SMS reply (%(sid)s).", sid=self.message_sid),
         )
         self._duret_note_partner(
-            _(
-                '%(number)s opted in to SMS again by replying "%(body)s".',
-                number=self.number_from,
-                body=self.body,
-            )
+            _("%(number)s opted in to SMS again by an SMS reply.", number=self.number_from)
         )
         if self._duret_twilio_answered():
             note = _("Number removed from the SMS blacklist; Twilio already confirmed it.")
@@ -489,7 +528,7 @@ class DuretSmsReply(models.Model):
         """Post the reply on the appointment, notifying its organizer when a human must read it."""
         self.calendar_event_id = self.calendar_event_id or event
         organizer = event.user_id.partner_id
-        event.message_post(
+        message = event.message_post(
             body=Markup("<p>%s</p><p>%s</p>")
             % (
                 _(
@@ -504,16 +543,18 @@ class DuretSmsReply(models.Model):
             subtype_xmlid="mail.mt_note",
             partner_ids=organizer.ids if notify_organizer and organizer else [],
         )
+        self.duret_copy_message_ids = [Command.link(message.id)]
 
     def _duret_schedule_office_activity(self, partner, summary, reason, user=None):
         user = user or self._duret_office_user()
-        partner.activity_schedule(
+        activity = partner.activity_schedule(
             "mail.mail_activity_data_todo",
             summary=summary,
             note=Markup("<p>%s</p><p>%s</p>")
             % (reason, _("Reply: %(body)s", body=self.body or _("(no text)"))),
             user_id=user.id,
         )
+        self.duret_copy_activity_ids = [Command.link(activity.id)]
 
     def _duret_send_sms(self, body, optout_ack=False):
         """Queue an SMS answering this reply, to the number that wrote, through Odoo's queue."""

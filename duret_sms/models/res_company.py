@@ -271,10 +271,15 @@ class ResCompany(models.Model):
         return self.twilio_from_number or None, None
 
     def _duret_twilio_signature_valid(self, url, params, signature):
-        """Tell whether ``signature`` is Twilio's signature of ``url`` and ``params``."""
+        """Tell whether ``signature`` is Twilio's signature of ``params`` and ``url`` (or of
+        one of the candidate URLs ``url`` lists)."""
         self.ensure_one()
         token = self.sudo().twilio_auth_token
-        return bool(token) and gateway.validate_signature(token, url, params, signature or "")
+        urls = [url] if isinstance(url, str) else url
+        return bool(token) and any(
+            gateway.validate_signature(token, candidate, params, signature or "")
+            for candidate in urls
+        )
 
     @api.constrains(
         "duret_sms_weekday_start",
@@ -305,6 +310,53 @@ class ResCompany(models.Model):
             },
             region=(self.country_id.code or "FR").upper(),
         )
+    @api.constrains("duret_sms_reminder_hour")
+    def _check_duret_sms_reminder_hour(self):
+        for company in self:
+            if not 0 <= company.duret_sms_reminder_hour < 24:
+                raise ValidationError(
+                    _(
+                        "The reminder hour of %(company)s must be between 00:00 and 23:59.",
+                        company=company.name,
+                    )
+                )
+
+    @api.constrains("duret_sms_alsace_moselle", "country_id")
+    def _check_duret_sms_alsace_moselle(self):
+        for company in self.filtered("duret_sms_alsace_moselle"):
+            if company.country_id and company.country_id.code != "FR":
+                raise ValidationError(
+                    _(
+                        "Alsace-Moselle holidays only apply to French companies: untick them "
+                        "for %(company)s or set its country to France.",
+                        company=company.name,
+                    )
+                )
+
+    @api.constrains(
+        "duret_sms_cap_commercial",
+        "duret_sms_cap_dunning",
+        "duret_sms_retention_months",
+        "duret_sms_dispatch_horizon",
+    )
+    def _check_duret_sms_counts(self):
+        for company in self:
+            if (
+                min(
+                    company.duret_sms_cap_commercial,
+                    company.duret_sms_cap_dunning,
+                    company.duret_sms_retention_months,
+                    company.duret_sms_dispatch_horizon,
+                )
+                < 0
+            ):
+                raise ValidationError(
+                    _(
+                        "Weekly caps, history retention and the urgent dispatch horizon of "
+                        "%(company)s cannot be negative (0 means no cap / no purge).",
+                        company=company.name,
+                    )
+                )
 
     def _duret_sms_policy(self, category="transactional"):
         """Return the core ``SendingPolicy`` for SMS of ``category`` from this company.

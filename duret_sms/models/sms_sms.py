@@ -102,24 +102,32 @@ class SmsSms(models.Model):
         sender = company.twilio_from_number or ""
         if company.duret_sms_can_receive and sender.startswith("+"):
             return f"\nSTOP au {sender}"
-        return f"\nStop SMS : {self.get_base_url()}/sms/optout/{sms_uuid}"
+        return f"\nStop SMS : {company._duret_public_url()}/sms/optout/{sms_uuid}"
 
     @api.model
-    def _duret_optout_from_link(self, sms_uuid):
-        """Opt the number of SMS ``sms_uuid`` out (the unsubscribe page's POST).
+    def _duret_optout_from_link(self, sms_uuid, choice="all"):
+        """Apply the choice made on the unsubscribe page of SMS ``sms_uuid``.
 
+        ``commercial``: commercial consent is withdrawn for the SMS's contact and every
+        contact of its company with that number; service SMS (reminders, invoices) go on.
+        ``all``: the same, and the number is blacklisted for every SMS.
         Returns the SMS (sudo) or an empty recordset for an unknown token.
         """
         # Public page: the 128-bit uuid is the proof; only this one SMS is read.
         sms_sudo = self.sudo().search([("uuid", "=", sms_uuid)], limit=1)
         if not sms_sudo or not sms_sudo.number:
             return self.browse()
-        self.env["phone.blacklist"].sudo()._add(
-            [sms_sudo.number],
-            message=_("Unsubscribed with the link of SMS %(uuid)s.", uuid=sms_uuid),
+        company = sms_sudo._duret_company()
+        # Contacts with this number: their consent is the customer's, whoever holds it.
+        partners_sudo = sms_sudo.partner_id | self.env["res.partner"].sudo()._duret_find_by_number(
+            sms_sudo.number, company
         )
-        if sms_sudo.partner_id.duret_sms_consent:
-            sms_sudo.partner_id._duret_sms_set_consent(False, "web")
+        partners_sudo.filtered("duret_sms_consent")._duret_sms_set_consent(False, "web")
+        if choice == "all":
+            self.env["phone.blacklist"].sudo()._add(
+                [sms_sudo.number],
+                message=_("Unsubscribed with the link of SMS %(uuid)s.", uuid=sms_uuid),
+            )
         return sms_sudo
 
     # ------------------------------------------------------------------

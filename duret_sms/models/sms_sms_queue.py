@@ -199,7 +199,7 @@ class SmsSms(models.Model):
 
     def _duret_prepare_jobs(self, company):
         """Build the HTTP jobs while the ORM may still be used (threads must not touch it)."""
-        base_url = self.browse().get_base_url()
+        base_url = company._duret_public_url()
         from_, service_sid = company._duret_twilio_sender()
         return [
             dispatch.SendJob(

@@ -46,7 +46,8 @@ class SmsSms(models.Model):
     def _duret_handle_status_callback(self, sms_uuid, url, params, signature):
         """Process one Twilio status callback; return "ok", "forbidden" or "not_found".
 
-        :param url: the public URL Twilio called (from ``web.base.url``), for the signature;
+        :param url: the URL Twilio called (``res.company._duret_public_url``), or a list of
+            candidate URLs, for the signature;
         :param params: every POST parameter, unchanged.
         """
         sms_sudo = self.sudo().search([("uuid", "=", sms_uuid)], limit=1)
@@ -60,7 +61,7 @@ class SmsSms(models.Model):
         if not company._duret_twilio_signature_valid(url, params, signature):
             return "forbidden"
         if sms_sudo.twilio_sid and params.get("MessageSid") not in (None, sms_sudo.twilio_sid):
-            _logger.warning("Status callback for SMS %s names another message", sms_uuid)
+            _logger.warning("Status callback for SMS %s names another message", sms_sudo.id)
             return "forbidden"
         if not sms_sudo.twilio_sid and params.get("MessageSid"):
             # The callback arrived before the hand-over's answer was recorded.

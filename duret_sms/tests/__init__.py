@@ -1,6 +1,8 @@
 from . import (
     test_compliance,
     test_dispatch_wizard,
+    test_hardening,
+    test_hardening_http,
     test_inbound,
     test_rdv_pages,
     test_reliability,

@@ -2,7 +2,9 @@ from datetime import datetime
 
 from freezegun import freeze_time
 
-from odoo.tests import Form, HttpCase, tagged
+from odoo.tests import Form, HttpCase, new_test_user, tagged
+
+from odoo.addons.duret_sms.models.sms_sms_category import urgent_alert_context
 
 from .common import DuretTwilioCase, DuretTwilioMixin
 
@@ -16,6 +18,15 @@ class TestComplianceGate(DuretTwilioCase):
 
     def sms_for(self, message):
         return self.env["sms.sms"].sudo().search([("mail_message_id", "=", message.id)])
+
+    def staff_alert(self, body):
+        """An internal urgent SMS as the staff alert paths create it (to an employee)."""
+        staff = new_test_user(self.env, login=f"staff_{len(body)}").partner_id
+        return (
+            self.env["sms.sms"]
+            .with_context(**urgent_alert_context())
+            .create({"number": MOBILE, "body": body, "partner_id": staff.id})
+        )
 
     def blacklist(self, number=MOBILE):
         self.env["phone.blacklist"].sudo()._add([number], message="STOP reçu par SMS")
@@ -71,9 +82,7 @@ class TestComplianceGate(DuretTwilioCase):
 
     def test_internal_urgent_and_optout_confirmation_pass_the_blacklist(self):
         self.blacklist()
-        urgent = self.env["sms.sms"].create(
-            {"number": MOBILE, "body": "URGENT", "duret_category": "internal_urgent"}
-        )
+        urgent = self.staff_alert("URGENT")
         ack = self.env["sms.sms"].create(
             {"number": MOBILE, "body": "Vous ne recevrez plus de SMS.", "duret_optout_ack": True}
         )
@@ -183,9 +192,7 @@ class TestComplianceGate(DuretTwilioCase):
         self.assert_deferred("2026-04-03 09:00:00", datetime(2026, 4, 4, 7, 0))
 
     def test_internal_urgent_goes_at_any_hour(self):
-        sms = self.env["sms.sms"].create(
-            {"number": MOBILE, "body": "x", "duret_category": "internal_urgent"}
-        )
+        sms = self.staff_alert("x")
         sms.send()
         with freeze_time("2026-12-25 02:00:00"):
             self.run_queue()
@@ -254,10 +261,10 @@ class TestOptoutPage(DuretTwilioMixin, HttpCase):
         )
         response = self.url_open(f"/sms/optout/{sms.uuid}")
         self.assertEqual(response.status_code, 200)
-        self.assertIn("Me désinscrire", response.text)
+        self.assertIn("Ne plus recevoir aucun SMS", response.text)
         blacklist = self.env["phone.blacklist"].sudo()
         self.assertFalse(blacklist.search([("number", "=", MOBILE)]), "GET changes nothing")
-        response = self.url_open(f"/sms/optout/{sms.uuid}", data={"confirm": "1"})
+        response = self.url_open(f"/sms/optout/{sms.uuid}", data={"choice": "all"})
         self.assertEqual(response.status_code, 200)
         self.assertTrue(blacklist.search([("number", "=", MOBILE)]))
         self.assertEqual(self.url_open("/sms/optout/" + "f" * 32).status_code, 404)

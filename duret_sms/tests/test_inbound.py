@@ -43,8 +43,8 @@ class TestInboundSms(DuretTwilioMixin, HttpCase):
     def setUp(self):
         super().setUp()
         self.setup_twilio(self.company)
-        # Signatures are checked against the public URL, built from web.base.url.
-        self.env["ir.config_parameter"].sudo().set_param("web.base.url", self.base_url())
+        # Callbacks are built, and signatures checked, from the SMS setting Public URL.
+        self.env["ir.config_parameter"].sudo().set_param("duret_sms.public_url", self.base_url())
         self.Reply = self.env["duret.sms.reply"].sudo()
         self.Sms = self.env["sms.sms"].sudo()
         # Only the SMS this test creates count (the database may hold older ones).
@@ -461,3 +461,137 @@ class TestInboundSms(DuretTwilioMixin, HttpCase):
         else:
             self.assertIn(response.status_code, (400, 403))
             self.assertEqual(self.Reply.search_count([]), before)
+
+    # ------------------------------------------------------------------
+    # review findings (issue 10)
+    # ------------------------------------------------------------------
+
+    def test_cancel_acts_only_at_the_company_that_received_the_reply(self):
+        other = self.env["res.company"].create(
+            {"name": "Duret Alsace", "country_id": self.env.ref("base.fr").id}
+        )
+        other_tech = new_test_user(
+            self.env,
+            login="tech_alsace_i10",
+            company_id=other.id,
+            company_ids=[(6, 0, other.ids)],
+        )
+        # The customer is shared (no company); only company B reminded them of an appointment.
+        start = fields.Datetime.now() + timedelta(days=2)
+        event_b = (
+            self.env["calendar.event"]
+            .with_context(no_mail_to_attendees=True)
+            .create(
+                {
+                    "name": "Dépannage Alsace",
+                    "start": start,
+                    "stop": start + timedelta(hours=1),
+                    "user_id": other_tech.id,
+                    "partner_ids": [(4, self.customer.id), (4, other_tech.partner_id.id)],
+                }
+            )
+        )
+        attendee_b = event_b.attendee_ids.filtered(lambda a: a.partner_id == self.customer)
+        attendee_b.duret_reminder_sent_at = fields.Datetime.now() - timedelta(hours=2)
+        for body in ("ANNULE", "OUI"):
+            with self.subTest(body=body):
+                reply = self.receive(body)  # to company A's number
+                self.assertEqual(reply.company_id, self.company)
+                self.assertEqual(reply.action_taken, "office")
+                self.assertFalse(reply.calendar_event_id)
+                self.assertEqual(attendee_b.state, "needsAction")
+                self.assertEqual(attendee_b.duret_customer_answer, "none")
+        # at company A, its own reminded appointment is the one acted on
+        attendee_a = self.appointment()
+        reply = self.receive("ANNULE")
+        self.assertEqual(reply.calendar_event_id, attendee_a.event_id)
+        self.assertEqual(attendee_a.state, "declined")
+        self.assertEqual(attendee_b.state, "needsAction")
+
+    def test_twilio_opt_out_type_is_authoritative(self):
+        # A keyword configured in Twilio's Advanced Opt-Out, unknown to Odoo's own list.
+        reply = self.receive("DESINSCRIPTION", OptOutType="STOP")
+        self.assertEqual((reply.intent, reply.action_taken), ("opt_out", "opted_out"))
+        self.assertTrue(self.blacklisted(MOBILE))
+        self.assertFalse(self.sms_to(MOBILE), "Twilio already answered the customer")
+        reply = self.receive("REVENIR", OptOutType="start")
+        self.assertEqual((reply.intent, reply.action_taken), ("opt_in", "opted_in"))
+        self.assertFalse(self.blacklisted(MOBILE))
+        self.assertEqual(self.receive("Bonjour", OptOutType="").intent, "other")
+
+    def test_officer_rpc_write_on_a_reply_is_refused(self):
+        reply = self.receive("STOP")
+        officer = new_test_user(
+            self.env,
+            login="officer_rpc_i10",
+            password="officer_rpc_i10",
+            groups="base.group_user,duret_sms.duret_sms_group_officer",
+        )
+        self.authenticate("officer_rpc_i10", "officer_rpc_i10")
+        evidence = {
+            "body": "Bonjour",
+            "number_from": "+33600000000",
+            "intent": "other",
+            "action_taken": "none",
+        }
+        for fname, value in evidence.items():
+            with self.subTest(field=fname), self.assertRaises(Exception) as caught:
+                self.make_jsonrpc_request(
+                    "/web/dataset/call_kw/duret.sms.reply/write",
+                    {
+                        "model": "duret.sms.reply",
+                        "method": "write",
+                        "args": [reply.ids, {fname: value}],
+                        "kwargs": {},
+                    },
+                )
+            self.assertIn("AccessError", str(caught.exception))
+        self.env.invalidate_all()
+        self.assertEqual(
+            (reply.body, reply.number_from, reply.intent, reply.action_taken),
+            ("STOP", MOBILE, "opt_out", "opted_out"),
+        )
+        # the handling status stays theirs, through the buttons
+        self.make_jsonrpc_request(
+            "/web/dataset/call_kw/duret.sms.reply/action_mark_needs_attention",
+            {
+                "model": "duret.sms.reply",
+                "method": "action_mark_needs_attention",
+                "args": [reply.ids],
+                "kwargs": {},
+            },
+        )
+        self.env.invalidate_all()
+        self.assertEqual(reply.state, "needs_attention")
+        reply.with_user(officer).action_mark_done()
+        self.assertEqual(reply.state, "done")
+
+    def test_reply_text_copies_go_with_the_reply(self):
+        attendee = self.appointment()
+        text = "Bonjour, le portail est cassé, code 4321"
+        reply = self.receive(text)
+        stop = self.receive("STOP merci")
+        blacklist = self.env["phone.blacklist"].sudo().search([("number", "=", MOBILE)])
+        self.assertFalse(blacklist.message_ids.filtered(lambda m: "merci" in (m.body or "")))
+        self.assertFalse(
+            self.partner_notes(self.customer, "opted out").filtered(lambda m: "merci" in m.body)
+        )
+        copies = reply.duret_copy_message_ids
+        self.assertTrue(copies)
+        self.assertTrue(all(text in message.body for message in copies))
+        self.assertIn(attendee.event_id.id, copies.mapped("res_id"))
+        (reply | stop).write({"received_at": fields.Datetime.now() - timedelta(days=800)})
+        self.env.ref("duret_sms.ir_cron_sms_history_purge").sudo().method_direct_trigger()
+        self.assertFalse(reply.exists())
+        self.assertFalse(copies.exists(), "the copies in the chatter are purged too")
+        self.assertFalse(self.partner_notes(self.customer, "portail"))
+        self.assertFalse(attendee.event_id.message_ids.filtered(lambda m: "portail" in m.body))
+        self.assertTrue(self.blacklisted(MOBILE), "the opt-out itself stays")
+
+    def test_office_activity_with_reply_text_goes_with_the_reply(self):
+        reply = self.receive("Rappelez-moi au 06 00 00 00 00")  # no appointment: to-do
+        activity = reply.duret_copy_activity_ids
+        self.assertEqual(len(activity), 1)
+        self.assertIn("Rappelez-moi", str(activity.note))
+        reply.unlink()
+        self.assertFalse(activity.exists())

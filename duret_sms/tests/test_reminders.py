@@ -29,7 +29,9 @@ class TestReminders(DuretTwilioCase):
         cls.company.write(
             {"name": "Duret Électricité", "phone": "04 72 00 00 00", "duret_sms_tz": PARIS}
         )
-        cls.env["ir.config_parameter"].sudo().set_param("web.base.url", "https://erp.duret.fr")
+        cls.env["ir.config_parameter"].sudo().set_param(
+            "duret_sms.public_url", "https://erp.duret.fr"
+        )
         cls.technician = cls.env["res.users"].create(
             {
                 "name": "Paul Durand",
@@ -409,6 +411,49 @@ class TestReminders(DuretTwilioCase):
         self.assertEqual(sms.duret_not_before, paris(date(2026, 6, 8), 8))
         self.assertIn("08/06/2026", action["params"]["message"])
         self.assertIn("08:00", action["params"]["message"])
+
+    def test_send_now_after_a_failed_reminder_really_sends(self):
+        event = self.make_event(paris(date(2026, 6, 12), 9))
+        attendee = self.customer_attendee(event)
+        with freeze_time(paris(date(2026, 6, 8), 10)):
+            event.action_duret_send_reminder()
+            self.run_queue()
+            first = attendee.duret_reminder_sms_id
+            first.sudo()._duret_apply_twilio_status("undelivered", 30003)
+            self.assertEqual(event.duret_reminder_status, "failed")
+            action = event.action_duret_send_reminder()
+        second = attendee.duret_reminder_sms_id
+        self.assertTrue(second and second != first, "a new SMS was created")
+        self.assertEqual(attendee.duret_reminder_status, "sent")
+        self.assertEqual(action["params"]["type"], "success")
+        self.assertIn("Reminder SMS sent to 1 customer(s).", action["params"]["message"])
+        with freeze_time(paris(date(2026, 6, 8), 10)):
+            self.run_queue()
+        self.assertEqual(len(self.sim_messages_to("+33612345678")), 2)
+
+    def test_send_now_says_why_nothing_was_sent(self):
+        self.partner.write({"mobile": False, "phone": False, "email": False})
+        event = self.make_event(paris(date(2026, 6, 12), 9))
+        with freeze_time(paris(date(2026, 6, 8), 10)):
+            action = event.action_duret_send_reminder()
+            self.assertEqual(event.duret_reminder_status, "skipped")
+            self.assertEqual(action["params"]["type"], "warning")
+            self.assertIn("Camille Martin not reminded", action["params"]["message"])
+            self.assertIn("No mobile number and no email address", action["params"]["message"])
+            self.assertNotIn("sent to", action["params"]["message"])
+            # fixed by the office, then sent again: the skipped reminder really goes
+            self.partner.mobile = "06 12 34 56 78"
+            action = event.action_duret_send_reminder()
+        self.assertEqual(self.customer_attendee(event).duret_reminder_channel, "sms")
+        self.assertIn("Reminder SMS sent to 1 customer(s).", action["params"]["message"])
+
+    def test_send_now_by_email_says_so(self):
+        self.env["phone.blacklist"].sudo()._add(["+33612345678"])
+        event = self.make_event(paris(date(2026, 6, 12), 9))
+        with freeze_time(paris(date(2026, 6, 8), 10)):
+            action = event.action_duret_send_reminder()
+        self.assertIn("by email to Camille Martin", action["params"]["message"])
+        self.assertEqual(action["params"]["type"], "success")
 
     # ------------------------------------------------------------------
     # Customer answers

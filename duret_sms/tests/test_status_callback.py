@@ -20,8 +20,8 @@ class TestStatusCallback(DuretTwilioMixin, HttpCase):
     def setUp(self):
         super().setUp()
         self.setup_twilio(self.company)
-        # Signatures are checked against the public URL, built from web.base.url.
-        self.env["ir.config_parameter"].sudo().set_param("web.base.url", self.base_url())
+        # Callbacks are built, and signatures checked, from the SMS setting Public URL.
+        self.env["ir.config_parameter"].sudo().set_param("duret_sms.public_url", self.base_url())
         self.message = self.partner._message_sms("Rendez-vous demain 9h")
         self.sms = self.env["sms.sms"].sudo().search([("mail_message_id", "=", self.message.id)])
         self.run_queue()

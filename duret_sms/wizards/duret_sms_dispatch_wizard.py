@@ -7,6 +7,7 @@ from odoo.exceptions import UserError
 from odoo.tools import html2plaintext
 
 from ..core import dispatch_ranking, phone
+from ..models.sms_sms_category import urgent_alert_context
 
 
 class DuretSmsDispatchWizard(models.TransientModel):
@@ -228,9 +229,7 @@ class DuretSmsDispatchWizard(models.TransientModel):
             }
         )
         technician_partner = self.technician_id.partner_id
-        event.with_context(
-            duret_sms_category="internal_urgent", mail_notify_author=True
-        )._message_sms(
+        event.with_context(**urgent_alert_context(), mail_notify_author=True)._message_sms(
             self._duret_sms_body(),
             partner_ids=technician_partner.ids,
             sms_pid_to_number={technician_partner.id: number},

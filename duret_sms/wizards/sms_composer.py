@@ -3,12 +3,16 @@ from odoo import _, api, fields, models
 from ..core import encoding
 from ..models.sms_sms import CATEGORIES
 
+# Internal urgent alerts skip the opt-out list and the sending hours: only the staff alert
+# paths send them (see sms_sms_category.py), never the composer.
+COMPOSER_CATEGORIES = [(key, label) for key, label in CATEGORIES if key != "internal_urgent"]
+
 
 class SmsComposer(models.TransientModel):
     _inherit = "sms.composer"
 
     duret_category = fields.Selection(
-        CATEGORIES,
+        COMPOSER_CATEGORIES,
         "SMS Category",
         compute="_compute_duret_category",
         store=True,
@@ -24,11 +28,13 @@ class SmsComposer(models.TransientModel):
     @api.depends("template_id")
     def _compute_duret_category(self):
         for composer in self:
-            composer.duret_category = (
+            category = (
                 composer.template_id.duret_category
                 or self.env.context.get("duret_sms_category")
                 or composer.duret_category
-                or "transactional"
+            )
+            composer.duret_category = (
+                category if category in dict(COMPOSER_CATEGORIES) else "transactional"
             )
 
     @api.depends("body", "duret_category")

@@ -122,45 +122,70 @@ class AccountMove(models.Model):
             move.with_company(company)._duret_send_dunning()
 
     def _duret_dunning_due(self, company):
-        """The invoices of ``self`` whose dunning SMS history allows one more now."""
+        """The invoices of ``self`` whose dunning SMS history allows one more now.
+
+        Every attempt counts, whatever became of it: a cancelled, undelivered (still billed by
+        Twilio) or uncertain one is not retried the next day, and counts toward the maximum
+        per invoice. Invoices that reached it are told so, once, in their chatter.
+        """
         if not self:
             return self
         since = fields.Datetime.now() - timedelta(days=7)
-        history = (
-            self.env["sms.sms"]
-            .sudo()
-            .search(self._duret_dunning_sms_domain() + [("state", "not in", ("canceled", "error"))])
-        )
+        history = self.env["sms.sms"].sudo().search(self._duret_dunning_sms_domain())
         blocked, counts = set(), {}
         for sms in history:
             res_id = sms.mail_message_id.res_id
             counts[res_id] = counts.get(res_id, 0) + 1
-            recent = (sms.duret_handover_at or sms.create_date) > since
-            # still waiting in the queue (hours, weekly cap), or handed over this week
-            if sms.state == "outgoing" or recent:
+            # still waiting in the queue (hours, weekly cap), or tried this week
+            if sms.state == "outgoing" or (sms.duret_handover_at or sms.create_date) > since:
                 blocked.add(res_id)
         maximum = company.duret_sms_dunning_max
+        if maximum > 0:
+            for move in self.filtered(lambda m: counts.get(m.id, 0) >= maximum):
+                move._duret_dunning_skip(
+                    _(
+                        "The %(max)s dunning SMS allowed per invoice have been sent: no more "
+                        "will be (Settings > SMS > Dunning SMS per Invoice).",
+                        max=maximum,
+                    )
+                )
         return self.filtered(
             lambda move: (
                 move.id not in blocked and (maximum <= 0 or counts.get(move.id, 0) < maximum)
             )
         )
 
+    def _duret_dunning_skip(self, reason):
+        """Say once on the invoice why no dunning SMS goes (not every day the cron runs)."""
+        self.ensure_one()
+        if self.duret_dunning_skip_reason != reason:
+            self.message_post(body=reason)
+            self.duret_dunning_skip_reason = reason
+
     def _duret_send_dunning(self):
         """Post the dunning SMS in the invoice's chatter (the queue sends it)."""
         self.ensure_one()
         number = self.partner_id._duret_sms_mobile(self.company_id)
         if not number:
-            reason = _(
-                "%(customer)s has no mobile number: enter one on the customer to remind them "
-                "of this unpaid invoice by SMS.",
-                customer=self.partner_id.display_name,
+            self._duret_dunning_skip(
+                _(
+                    "%(customer)s has no mobile number: enter one on the customer to remind "
+                    "them of this unpaid invoice by SMS.",
+                    customer=self.partner_id.display_name,
+                )
             )
-            # Said once in the chatter, not every day the cron runs.
-            if self.duret_dunning_skip_reason != reason:
-                self.message_post(body=reason)
-                self.duret_dunning_skip_reason = reason
             _logger.info("No dunning SMS for invoice %s: no mobile number", self.id)
+            return False
+        # phone.blacklist is system-only; only this number is looked up.
+        if self.env["phone.blacklist"].sudo().search_count([("number", "=", number)]):
+            self._duret_dunning_skip(
+                _(
+                    "%(customer)s opted out of SMS (%(number)s): no dunning SMS for this "
+                    "invoice; remind them by email or phone.",
+                    customer=self.partner_id.display_name,
+                    number=number,
+                )
+            )
             return False
         self._portal_ensure_token()  # the link in the SMS opens the invoice without login
         template = self.env.ref("duret_sms_account.sms_template_invoice_dunning")

@@ -222,3 +222,58 @@ class TestDunning(DuretTwilioCase):
         self.assertEqual(len(self._sms(invoice)), 1, "the other company's error stopped nothing")
         self.assertIn("Invoice dunning", other.duret_sms_cron_error)
         self.assertFalse(self.company.duret_sms_cron_error)
+    def test_blacklisted_customer_gets_no_dunning_sms_only_one_note(self):
+        self.env["phone.blacklist"].sudo()._add([CUSTOMER_NUMBER])
+        invoice = self._invoice()
+        for day in ("2025-01-31", "2025-02-03", "2025-02-04", "2025-02-14"):
+            with freeze_time(f"{day} 09:00:00"):
+                self._run_cron()
+                self.run_queue()
+        self.assertFalse(self._sms(invoice), "no cancelled dunning SMS piling up in the chatter")
+        self.assertIn("opted out of SMS", invoice.duret_dunning_skip_reason)
+        notes = invoice.message_ids.filtered(lambda m: "opted out of SMS" in (m.body or ""))
+        self.assertEqual(len(notes), 1)
+
+    def test_undelivered_dunning_counts_and_is_not_resent_the_next_day(self):
+        self.company.duret_sms_dunning_max = 2
+        self.company.duret_sms_cap_dunning = 0
+        invoice = self._invoice()
+        with freeze_time("2025-01-31 09:00:00"):
+            self._run_cron()
+            self.run_queue()
+            first = self._sms(invoice)
+            # billed by Twilio, never reached the phone
+            first._duret_apply_twilio_status("undelivered", 30003)
+        self.assertEqual(first.state, "error")
+        for day in ("2025-02-01", "2025-02-03", "2025-02-06"):
+            with freeze_time(f"{day} 09:00:00"):
+                self._run_cron()
+                self.run_queue()
+        self.assertEqual(len(self._sms(invoice)), 1, "not resent every day")
+        with freeze_time("2025-02-07 09:00:00"):
+            self._run_cron()
+            self.run_queue()
+            second = self._sms(invoice) - first
+            second._duret_apply_twilio_status("failed", 30007)
+        self.assertEqual(len(second), 1)
+        for day in ("2025-02-14", "2025-02-21", "2025-02-28"):
+            with freeze_time(f"{day} 09:00:00"):
+                self._run_cron()
+                self.run_queue()
+        self.assertEqual(len(self._sms(invoice)), 2, "the maximum counts every attempt")
+        self.assertIn("allowed per invoice", invoice.duret_dunning_skip_reason)
+        notes = invoice.message_ids.filtered(lambda m: "allowed per invoice" in (m.body or ""))
+        self.assertEqual(len(notes), 1)
+
+    def test_uncertain_handover_is_not_followed_by_another_the_next_day(self):
+        self.company.duret_sms_cap_dunning = 0
+        invoice = self._invoice()
+        with freeze_time("2025-01-31 09:00:00"):
+            self._run_cron()
+        sms = self._sms(invoice)
+        # Twilio never answered: closed as interrupted (maybe sent, maybe not)
+        sms.write({"state": "process", "duret_provider": "twilio"})
+        sms.sudo()._duret_set_failed("unknown", "The hand-over to Twilio was interrupted")
+        with freeze_time("2025-02-01 09:00:00"):
+            self._run_cron()
+        self.assertEqual(len(self._sms(invoice)), 1)

@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.duret_sms.models.sms_sms_category import urgent_alert_context
+
 
 class PurchaseOrder(models.Model):
     _inherit = "purchase.order"
@@ -52,8 +54,9 @@ class PurchaseOrder(models.Model):
         for order in urgent.filtered(lambda order: order.state in ("purchase", "done")):
             manager_partner = order.duret_site_manager_id.partner_id
             # Staff alert: any hour; the site manager may be the one confirming.
+            manager_partner._duret_mark_staff()
             order.with_context(
-                duret_sms_category="internal_urgent", mail_notify_author=True
+                **urgent_alert_context(), mail_notify_author=True
             )._message_sms_with_template(
                 template=template,
                 partner_ids=manager_partner.ids,
