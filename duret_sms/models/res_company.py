@@ -310,6 +310,7 @@ class ResCompany(models.Model):
             },
             region=(self.country_id.code or "FR").upper(),
         )
+
     @api.constrains("duret_sms_reminder_hour")
     def _check_duret_sms_reminder_hour(self):
         for company in self:

@@ -222,6 +222,7 @@ class TestDunning(DuretTwilioCase):
         self.assertEqual(len(self._sms(invoice)), 1, "the other company's error stopped nothing")
         self.assertIn("Invoice dunning", other.duret_sms_cron_error)
         self.assertFalse(self.company.duret_sms_cron_error)
+
     def test_blacklisted_customer_gets_no_dunning_sms_only_one_note(self):
         self.env["phone.blacklist"].sudo()._add([CUSTOMER_NUMBER])
         invoice = self._invoice()
