@@ -1,1 +1,1 @@
-from . import appointment, inbound, optout, twilio
+from . import appointment, inbound, optout, short_link, twilio
