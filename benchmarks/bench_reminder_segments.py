@@ -178,6 +178,11 @@ def main():
             if args.verbose:
                 for analysis in analyses:
                     print(f"    [{analysis.segments}] {analysis.units:3d} {analysis.text}")
+        with_street = sum(any(c.isdigit() for c in a.duret_rdv_where) for a in attendees)
+        print(
+            f"\nPlace in the default text: street and town for {with_street} of "
+            f"{len(attendees)}, the town alone for the others (full address on the page)."
+        )
         short, full = results.values()
         short_segments = sum(a.segments for a in short) / len(short)
         full_segments = sum(a.segments for a in full) / len(full)

@@ -72,3 +72,11 @@ def test_first_names_become_initials_before_dropping_the_street():
     # Building names and towns keep their words.
     gym = short_where(42, location="Gymnase Monplaisir, 25 rue Jean Moulin, 69008 Lyon")
     assert gym == "Gymnase Monplaisir, 25 rue J. Moulin, Lyon"
+
+
+def test_building_or_zone_name_goes_before_the_street():
+    gym = "Gymnase Monplaisir, 25 rue Saint-Maurice, 69008 Lyon"
+    assert short_where(30, location=gym) == "25 rue St-Maurice, Lyon"
+    zone = short_where(36, street="ZI du Broteau, 12 rue Antoine Becquerel", city="Genas")
+    assert zone == "12 rue Antoine Becquerel, Genas"
+    assert short_where(30, location="Salle des fêtes") == "Salle des fêtes"

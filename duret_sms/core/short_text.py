@@ -95,21 +95,29 @@ def short_where(budget, street="", city="", location=""):
     """Return where the appointment is, in at most ``budget`` GSM-7 units (never below
     ``MIN_WHERE``).
 
-    A free-text ``location`` (the appointment's) wins over the customer's address. In order:
-    street and town shortened; the same with first names as initials; the town alone; the town
-    cut at a word boundary.
+    A free-text ``location`` (the appointment's; its last comma-separated part is the town)
+    wins over the customer's address. First that fits: everything, shortened; the same with
+    first names as initials; the last part before the town (the street, without a building's
+    or a zone's name) and the town; the town alone; the town cut at a word boundary.
     """
     budget = max(budget, MIN_WHERE)
     if location:
-        full = abbreviate(_POSTCODE_RE.sub("", location))
-        parts = [part.strip() for part in full.split(",") if part.strip()]
-        joined = ", ".join(parts)
-        candidates = [joined, ", ".join(map(initials, parts)), parts[-1] if parts else ""]
+        parts = _parts(_POSTCODE_RE.sub("", location))
+        town = parts.pop() if len(parts) > 1 else ""
     else:
-        street, town = abbreviate(street), abbreviate(_POSTCODE_RE.sub("", city or ""))
-        joined = ", ".join(filter(None, [street, town]))
-        candidates = [joined, ", ".join(filter(None, [initials(street), town])), town or street]
+        parts = _parts(street)
+        town = abbreviate(_POSTCODE_RE.sub("", city or ""))
+    candidates = [
+        ", ".join(filter(None, [*(initials(p) if short else p for p in kept), town]))
+        for kept in (parts, parts[-1:])
+        for short in (False, True)
+    ]
+    candidates.append(town or (parts[-1] if parts else ""))
     for candidate in candidates:
         if candidate and units(candidate) <= budget:
             return candidate
-    return _cut(candidates[-1] or candidates[0], budget)
+    return _cut(candidates[-1], budget)
+
+
+def _parts(text):
+    return [part.strip() for part in abbreviate(text or "").split(",") if part.strip()]
