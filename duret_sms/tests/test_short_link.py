@@ -1,3 +1,4 @@
+import importlib.util
 import re
 from datetime import date, datetime, timedelta
 
@@ -5,6 +6,7 @@ from freezegun import freeze_time
 
 from odoo import Command, fields
 from odoo.tests import HttpCase, tagged
+from odoo.tools.misc import file_path
 
 from odoo.addons.duret_sms.core import encoding, windows
 from odoo.addons.duret_sms.models.calendar_attendee_short_link import REMINDER_FIXED_CHARS
@@ -117,6 +119,23 @@ class TestShortReminder(DuretTwilioMixin, HttpCase):
         body = self.env.ref("duret_sms.sms_template_appointment_reminder").body
         fixed = re.sub(r"\{\{.*?\}\}", "", body)
         self.assertEqual(len(fixed), REMINDER_FIXED_CHARS)
+
+    def test_upgrade_switches_the_unedited_old_text(self):
+        path = file_path("duret_sms/migrations/17.0.1.1.0/post-migrate.py")
+        spec = importlib.util.spec_from_file_location("duret_sms_post_migrate_1_1", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        template = self.env.ref("duret_sms.sms_template_appointment_reminder")
+        new_body = template.body
+        template.write({"body": migration.OLD_BODY})
+        template.flush_recordset()
+        migration.migrate(self.env.cr, "17.0.1.0.0")
+        self.assertEqual(template.body, new_body)
+        self.assertEqual(template.with_context(lang="fr_FR").body, new_body)
+        template.write({"body": "Texte modifié par le bureau {{ object.duret_rdv_url }}"})
+        template.flush_recordset()
+        migration.migrate(self.env.cr, "17.0.1.0.0")
+        self.assertIn("modifié par le bureau", template.body, "an edited text stays")
 
     def test_short_token_is_96_random_bits(self):
         self.attendees._duret_ensure_short_token()
