@@ -17,7 +17,8 @@ class CalendarEvent(models.Model):
 
     duret_attendance_open = fields.Boolean(
         compute="_compute_duret_attendance_open",
-        help="The appointment has started and has customers: their visit can be recorded.",
+        help="The appointment has started and has customers who did not cancel: their visit can "
+        "be recorded.",
     )
 
     @api.depends("attendee_ids.duret_attendance")
@@ -26,7 +27,7 @@ class CalendarEvent(models.Model):
             recorded = set(event.attendee_ids.mapped("duret_attendance"))
             event.duret_attendance = next((a for a in ("absent", "done") if a in recorded), False)
 
-    @api.depends("start", "allday", "active", "attendee_ids")
+    @api.depends("start", "allday", "active", "attendee_ids.state")
     def _compute_duret_attendance_open(self):
         now = fields.Datetime.now()
         for event in self:
@@ -35,7 +36,7 @@ class CalendarEvent(models.Model):
                 and event.active
                 and event.start
                 and event._duret_start_utc() <= now
-                and any(a.duret_is_customer for a in event.attendee_ids)
+                and any(a.duret_is_customer and a.state != "declined" for a in event.attendee_ids)
             )
 
     def action_duret_mark_done(self):

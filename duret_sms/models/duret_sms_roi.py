@@ -63,6 +63,11 @@ class DuretSmsRoi(models.TransientModel):
     # Figures
     # ------------------------------------------------------------------
 
+    @api.depends("date")
+    def _compute_display_name(self):
+        for roi in self:
+            roi.display_name = _("SMS Return on Investment")
+
     @api.depends("company_id", "date")
     @api.depends_context("uid")
     def _compute_figures(self):

@@ -200,6 +200,11 @@ class TestAttendanceAndReminders(ReportingCase):
             technician.action_duret_mark_done()  # staff are not customers
         attendee.action_duret_attendance_reset()
         self.assertFalse(event.duret_attendance)
+        attendee.do_decline()  # cancelled: nothing left to record
+        with freeze_time(start + timedelta(minutes=20)):
+            self.assertFalse(event.duret_attendance_open)
+            with self.assertRaises(UserError):
+                event.action_duret_mark_done()
 
     def test_several_customers_one_absent(self):
         start = datetime(2026, 6, 15, 8, 0)
