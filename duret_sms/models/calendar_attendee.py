@@ -366,7 +366,6 @@ class CalendarAttendee(models.Model):
                 skipped[attendee] = _("No mobile number and no email address.")
         if by_sms:
             template = company._duret_sms_reminder_template()
-            by_sms._duret_ensure_short_token()
             bodies = template._render_field("body", by_sms.ids, compute_lang=False)
             # sms.sms is a technical model (system ACL); office users may press "Send now".
             sms_sudo = (

@@ -14,12 +14,16 @@ REMINDER_FIXED_CHARS = len(" : RDV , . Confirmer ou annuler : ")
 ONE_SEGMENT = 160
 
 
+def _new_token():
+    return secrets.token_urlsafe(12)
+
+
 class CalendarAttendee(models.Model):
     _inherit = "calendar.attendee"
 
-    # 96 random bits in base64url (16 characters): the /r/ link of one-segment reminders. Set
-    # when the first reminder is rendered, so existing attendees need no migration.
-    duret_short_token = fields.Char("Short Link Token", copy=False, readonly=True, index=True)
+    # 96 random bits in base64url (16 characters): the /r/ link of one-segment reminders. Set at
+    # creation (the upgrade to 17.0.1.1.0 gives one to attendees of appointments still ahead).
+    duret_short_token = fields.Char("Short Link Token", copy=False, readonly=True)
     duret_rdv_where = fields.Char(
         "Short Place", compute="_compute_duret_rdv_short", help="Fits what one SMS leaves."
     )
@@ -44,12 +48,12 @@ class CalendarAttendee(models.Model):
     )
     @api.depends_context("uid")
     def _compute_duret_rdv_short(self):
-        base_url = self.event_id[:1].get_base_url() if self else ""
         for attendee in self:
+            url = attendee.duret_rdv_url
             if attendee.duret_short_token:
+                # On the same public address as the long link, wherever that one comes from.
+                base_url = url.rsplit("/rdv/", 1)[0]
                 url = f"{base_url}/r/{attendee.duret_short_token}"
-            else:
-                url = attendee.duret_rdv_url
             event = attendee.event_id
             local = event._duret_local_start()
             # "mer. 09/12 à 10h30": the abbreviated day leaves the place four more characters.
@@ -72,6 +76,11 @@ class CalendarAttendee(models.Model):
                 location=self._duret_gsm(attendee.event_id.location),
             )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        vals_list = [dict(vals, duret_short_token=_new_token()) for vals in vals_list]
+        return super().create(vals_list)
+
     @api.model
     def _duret_gsm(self, text):
         return gsm_safe(text) if text else ""
@@ -79,7 +88,7 @@ class CalendarAttendee(models.Model):
     def _duret_ensure_short_token(self):
         """Give every attendee of ``self`` its short link token if it has none yet."""
         for attendee in self.filtered(lambda a: not a.duret_short_token):
-            attendee.duret_short_token = secrets.token_urlsafe(12)
+            attendee.duret_short_token = _new_token()
 
     @api.model
     def _duret_rdv_find_short(self, short_token):

@@ -11,7 +11,9 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.duret_sms_noshow_baseline", readonly=False
     )
     # Own name: Invoicing adds a currency_id of its own to the settings.
-    duret_sms_currency_id = fields.Many2one(related="company_id.currency_id")
+    duret_sms_currency_id = fields.Many2one(
+        related="company_id.currency_id", string="Reporting Currency"
+    )
     duret_sms_number_cost = fields.Monetary(
         related="company_id.duret_sms_number_cost",
         readonly=False,

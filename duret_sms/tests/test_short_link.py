@@ -129,8 +129,12 @@ class TestShortReminder(DuretTwilioMixin, HttpCase):
         new_body = template.body
         template.write({"body": migration.OLD_BODY})
         template.flush_recordset()
-        migration.migrate(self.env.cr, "17.0.1.0.0")
+        booked_before = self.attendees[0]
+        booked_before.duret_short_token = False
+        with freeze_time(datetime(2026, 12, 8, 16, 0)):
+            migration.migrate(self.env.cr, "17.0.1.0.0")
         self.assertEqual(template.body, new_body)
+        self.assertRegex(booked_before.duret_short_token, r"^[A-Za-z0-9_-]{16}$")
         self.assertEqual(template.with_context(lang="fr_FR").body, new_body)
         template.write({"body": "Texte modifié par le bureau {{ object.duret_rdv_url }}"})
         template.flush_recordset()
@@ -138,7 +142,6 @@ class TestShortReminder(DuretTwilioMixin, HttpCase):
         self.assertIn("modifié par le bureau", template.body, "an edited text stays")
 
     def test_short_token_is_96_random_bits(self):
-        self.attendees._duret_ensure_short_token()
         tokens = self.attendees.mapped("duret_short_token")
         self.assertEqual(len(set(tokens)), len(tokens))
         for token in tokens:

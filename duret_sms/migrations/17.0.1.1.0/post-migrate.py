@@ -3,7 +3,7 @@ the one-segment text (and its new name), in every language, only where nobody ed
 
 from lxml import etree
 
-from odoo import SUPERUSER_ID, api
+from odoo import SUPERUSER_ID, api, fields
 from odoo.tools import file_open
 
 XMLID = "duret_sms.sms_template_appointment_reminder"
@@ -26,6 +26,11 @@ def _new_values():
 
 def migrate(cr, version):
     env = api.Environment(cr, SUPERUSER_ID, {})
+    # Appointments booked before the upgrade get their short link too.
+    ahead = env["calendar.attendee"].search(
+        [("duret_short_token", "=", False), ("event_id.stop", ">=", fields.Datetime.now())]
+    )
+    ahead._duret_ensure_short_token()
     template = env.ref(XMLID, raise_if_not_found=False)
     if not template or template.with_context(lang="en_US").body != OLD_BODY:
         return
