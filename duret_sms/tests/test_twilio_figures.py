@@ -79,7 +79,8 @@ class TestTwilioFigures(DuretTwilioCase):
         self.assertTrue(roi.twilio_balance_low)
 
     def test_failure_is_kept_in_words(self):
+        last_fetched = self.company.duret_twilio_figures_at
         self.company.sudo().twilio_auth_token = "0" * 32
         self.company._cron_duret_twilio_figures()
-        self.assertTrue(self.company.duret_twilio_figures_error)
-        self.assertFalse(self.company.duret_twilio_figures_at)
+        self.assertIn("20003", self.company.duret_twilio_figures_error)
+        self.assertEqual(self.company.duret_twilio_figures_at, last_fetched, "last figures kept")
