@@ -3,6 +3,7 @@ from datetime import datetime, time, timedelta
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
+from odoo.tools.misc import format_date
 
 # The forecast extrapolates the last 30 days over what is left of the year.
 RUN_RATE_DAYS = 30
@@ -24,6 +25,8 @@ class DuretSmsRoi(models.TransientModel):
     baseline_rate = fields.Float(related="company_id.duret_sms_noshow_baseline")
     wasted_trip_cost = fields.Monetary(related="company_id.duret_sms_wasted_trip_cost")
 
+    month_label = fields.Char("Month", compute="_compute_month_label")
+    year_label = fields.Char("Year", compute="_compute_month_label")
     month_sms_count = fields.Integer("SMS", compute="_compute_figures")
     month_sms_cost = fields.Monetary("SMS Cost", compute="_compute_figures")
     month_estimated_cost = fields.Monetary("Of Which Estimated", compute="_compute_figures")
@@ -67,6 +70,13 @@ class DuretSmsRoi(models.TransientModel):
     def _compute_display_name(self):
         for roi in self:
             roi.display_name = _("SMS Return on Investment")
+
+    @api.depends("date")
+    @api.depends_context("lang")
+    def _compute_month_label(self):
+        for roi in self:
+            roi.month_label = format_date(self.env, roi.date, date_format="MMMM y").capitalize()
+            roi.year_label = str(roi.date.year) if roi.date else False
 
     @api.depends("company_id", "date")
     @api.depends_context("uid")

@@ -279,6 +279,7 @@ class TestAttendanceAndReminders(ReportingCase):
             # The dashboard, with the defaults (15 %, 150 EUR a trip, 1 EUR a month).
             roi = self.env["duret.sms.roi"].create({"company_id": self.company.id})
             self.assertEqual(roi.date, date(2026, 6, 15))
+            self.assertEqual(roi.month_label, "June 2026")
             self.assertEqual(roi.month_appointments, 15)
             self.assertEqual(roi.month_no_shows, 4)
             self.assertAlmostEqual(roi.month_no_show_rate, 400 / 15)
