@@ -3,7 +3,7 @@ from datetime import date, datetime, timedelta
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, tagged
 
 # Known data: the figures below are worked out by hand from it.
@@ -133,6 +133,36 @@ class TestSmsAnalysis(ReportingCase):
         [(cost, estimated)] = self.report(aggregates=["cost:sum", "estimated_cost:sum"])
         self.assertAlmostEqual(cost, 0.08 + 0.16)
         self.assertAlmostEqual(estimated, 0.16)
+
+    def test_office_staff_read_the_analysis_others_do_not(self):
+        self.sms(
+            datetime(2026, 5, 10), duret_price=0.076, duret_price_unit="EUR", duret_price_known=True
+        )
+        users = self.env["res.users"].create(
+            [
+                {
+                    "name": name,
+                    "login": f"reporting.{name}",
+                    "company_id": self.company.id,
+                    "company_ids": [Command.set(self.company.ids)],
+                    "groups_id": [Command.set([self.env.ref(group).id])],
+                }
+                for name, group in (
+                    ("officer", "duret_sms.duret_sms_group_officer"),
+                    ("employee", "base.group_user"),
+                )
+            ]
+        )
+        officer, employee = users
+        self.env.flush_all()
+        report = self.env["duret.sms.report"]
+        self.assertEqual(report.with_user(officer).search_count([]), 1)
+        roi = self.env["duret.sms.roi"].with_user(officer).create({})
+        self.assertEqual(roi.company_id, self.company)
+        with self.assertRaises(AccessError):
+            report.with_user(employee).search_count([])
+        with self.assertRaises(AccessError):
+            self.env["duret.sms.roi"].with_user(employee).create({})
 
     def test_sandbox_costs_nothing(self):
         self.sms(datetime(2026, 5, 10), duret_provider="sandbox", duret_price_known=True)
