@@ -36,6 +36,9 @@
         "views/duret_sms_report_views.xml",
     ],
     "demo": ["demo/duret_sms_reporting_demo.xml"],
+    "assets": {
+        "web.assets_backend": ["duret_sms/static/src/**/*"],
+    },
     "installable": True,
     "application": False,
 }
