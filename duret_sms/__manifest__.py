@@ -38,6 +38,7 @@
     "demo": ["demo/duret_sms_reporting_demo.xml"],
     "assets": {
         "web.assets_backend": ["duret_sms/static/src/**/*"],
+        "web.assets_tests": ["duret_sms/static/tests/tours/**/*"],
     },
     "installable": True,
     "application": False,

@@ -10,4 +10,5 @@ from . import (
     test_status_callback,
     test_twilio_figures,
     test_twilio_transport,
+    test_visit_tour,
 )
