@@ -1,7 +1,7 @@
 {
     "name": "Duret SMS (Twilio)",
     "summary": "Odoo's SMS through Twilio: reminders, replies, French sending rules",
-    "version": "17.0.1.0.0",
+    "version": "17.0.1.1.0",
     "category": "Marketing/SMS",
     "author": "Duret Électricité",
     "website": "https://www.duret-electricite.fr",
@@ -12,11 +12,13 @@
     "data": [
         "security/duret_sms_security.xml",
         "security/ir.model.access.csv",
+        "security/duret_sms_reporting_security.xml",
         "data/ir_config_parameter_data.xml",
         "data/public_url_data.xml",
         "data/ir_cron_data.xml",
         "data/sms_template_data.xml",
         "data/mail_template_data.xml",
+        "data/duret_sms_reporting_data.xml",
         "views/calendar_event_views.xml",
         "views/res_users_views.xml",
         "views/rdv_templates.xml",
@@ -31,7 +33,15 @@
         "views/dispatch_buttons_views.xml",
         "views/duret_sms_reply_views.xml",
         "views/duret_sms_menus.xml",
+        "views/calendar_event_attendance_views.xml",
+        "views/res_config_settings_reporting_views.xml",
+        "views/duret_sms_report_views.xml",
     ],
+    "demo": ["demo/duret_sms_reporting_demo.xml"],
+    "assets": {
+        "web.assets_backend": ["duret_sms/static/src/**/*"],
+        "web.assets_tests": ["duret_sms/static/tests/tours/**/*"],
+    },
     "installable": True,
     "application": False,
 }

@@ -79,6 +79,19 @@ class MessageResult:
     date_sent: datetime | None = None
 
 
+@dataclass(frozen=True)
+class AccountFigures:
+    """The account's own figures at Twilio: prepaid ``balance`` (in ``currency``; Twilio stops
+    sending at zero) and this month's SMS usage (``sms_count`` segments billed for
+    ``sms_price`` in ``sms_price_unit``)."""
+
+    balance: float | None
+    currency: str | None
+    sms_count: int
+    sms_price: float
+    sms_price_unit: str | None
+
+
 class _TimeoutHttpClient(TwilioHttpClient):
     """The SDK's requests-based client with a ``(connect, read)`` timeout tuple.
 
@@ -234,6 +247,29 @@ class TwilioGateway:
         :raises GatewayError: on any Twilio or network failure (unknown sid: code 20404).
         """
         return _result(self._call(lambda client: client.api.v2010.account.messages(sid).fetch()))
+
+    def account_figures(self):
+        """Return the account's balance and this month's SMS usage (:class:`AccountFigures`).
+
+        Usage records of category ``sms`` (all SMS, in and out) for the current calendar month
+        in GMT, as Twilio bills them.
+
+        :raises GatewayError: on any Twilio or network failure.
+        """
+        balance = self._call(lambda client: client.api.v2010.account.balance.fetch())
+        records = self._call(
+            lambda client: client.api.v2010.account.usage.records.this_month.list(category="sms")
+        )
+        count = sum(int(record.count or 0) for record in records)
+        price = sum(float(record.price or 0) for record in records)
+        units = {record.price_unit for record in records if record.price_unit}
+        return AccountFigures(
+            balance=float(balance.balance) if balance.balance not in (None, "") else None,
+            currency=(balance.currency or "").upper() or None,
+            sms_count=count,
+            sms_price=price,
+            sms_price_unit=(units.pop().upper() if len(units) == 1 else None),
+        )
 
     def _call(self, operation):
         """Run one SDK operation; translate its failures into :class:`GatewayError`."""

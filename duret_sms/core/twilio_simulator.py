@@ -48,6 +48,10 @@ _CREATE_PATH = re.compile(rf"^/{API_VERSION}/Accounts/(?P<account>[^/]+)/Message
 _FETCH_PATH = re.compile(
     rf"^/{API_VERSION}/Accounts/(?P<account>[^/]+)/Messages/(?P<sid>[^/]+)\.json$"
 )
+_ACCOUNT_PATH = re.compile(
+    rf"^/{API_VERSION}/Accounts/(?P<account>[^/]+)/"
+    r"(?P<resource>Balance\.json|Usage/Records/ThisMonth\.json)$"
+)
 # Order of a message's life on Twilio's side: the stored resource never moves back even when
 # callbacks are scripted out of order.
 _STATUS_RANK = {
@@ -467,6 +471,8 @@ class TwilioSimulator:
                 {"WWW-Authenticate": 'Basic realm="Twilio API"'},
                 None,
             )
+        if (account_answer := self._account_route(method, path)) is not None:
+            return account_answer
         create, fetch = _CREATE_PATH.match(path), _FETCH_PATH.match(path)
         match = create or fetch
         if match is None or match["account"] != self.account_sid:
@@ -570,6 +576,52 @@ class TwilioSimulator:
             if fault:
                 self._answer_faults[sid] = fault
         return 201, dict(message), None, sid
+
+    # -- account: balance and usage (GET only) -----------------------------------------------
+
+    initial_balance = Decimal("20.00")
+
+    def set_balance(self, amount):
+        """Set the prepaid balance before charges (charged messages are taken off it)."""
+        self.initial_balance = Decimal(str(amount))
+
+    def _account_route(self, method, path):
+        """Answer ``Balance.json`` and ``Usage/Records/ThisMonth.json`` (category ``sms``, every
+        message of this simulator's life), or None for other paths."""
+        match = _ACCOUNT_PATH.match(path)
+        if match is None or match["account"] != self.account_sid or method != "GET":
+            return None
+        with self._lock:
+            charged = [m for m in self.messages.values() if m["price"]]
+            spent = sum((-Decimal(m["price"]) for m in charged), Decimal(0))
+            segments = sum(int(m["num_segments"]) for m in charged)
+        uri = f"/{API_VERSION}/Accounts/{self.account_sid}/{match['resource']}"
+        if match["resource"] == "Balance.json":
+            payload = {
+                "account_sid": self.account_sid,
+                "balance": f"{self.initial_balance - spent:.5f}",
+                "currency": self.price_unit,
+            }
+            return 200, payload, None, None
+        today = datetime.now(timezone.utc).date()
+        record = {
+            "account_sid": self.account_sid,
+            "api_version": API_VERSION,
+            "as_of": _now(),
+            "category": "sms",
+            "count": str(segments),
+            "count_unit": "messages",
+            "description": "SMS",
+            "start_date": today.replace(day=1).isoformat(),
+            "end_date": today.isoformat(),
+            "price": f"{spent:.5f}",
+            "price_unit": self.price_unit.lower(),
+            "usage": str(segments),
+            "usage_unit": "messages",
+            "uri": uri,
+        }
+        page = {"first_page_uri": uri, "next_page_uri": None, "previous_page_uri": None}
+        return 200, dict(page, uri=uri, page=0, page_size=50, usage_records=[record]), None, None
 
     # -- delivery and callbacks ---------------------------------------------------------------
 

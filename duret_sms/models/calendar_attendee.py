@@ -378,7 +378,7 @@ class CalendarAttendee(models.Model):
             else:
                 skipped[attendee] = _("No mobile number and no email address.")
         if by_sms:
-            template = self.env.ref("duret_sms.sms_template_appointment_reminder")
+            template = company._duret_sms_reminder_template()
             bodies = template._render_field("body", by_sms.ids, compute_lang=False)
             # sms.sms is a technical model (system ACL); office users may press "Send now".
             sms_sudo = (

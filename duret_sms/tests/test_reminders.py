@@ -276,7 +276,7 @@ class TestReminders(DuretTwilioCase):
         )
         self.assert_reminded_exactly_at(event, datetime(2026, 4, 13, 15, 0))
         body = self.customer_attendee(event).duret_reminder_sms_id.body
-        self.assertIn("mardi 14/04", body)
+        self.assertIn("mar. 14/04,", body)  # no hour: all day
         self.assertNotIn("14/04 à", body)
 
     def test_recurring_event_each_occurrence(self):
@@ -331,6 +331,9 @@ class TestReminders(DuretTwilioCase):
     # ------------------------------------------------------------------
 
     def test_sms_body(self):
+        self.company.duret_sms_reminder_template_id = self.env.ref(
+            "duret_sms.sms_template_appointment_reminder_full"
+        )  # the fuller text; the default one-segment text: see test_short_link
         event = self.make_event(paris(date(2026, 6, 10), 14, 30))
         with freeze_time(paris(date(2026, 6, 9), 17)):
             self.run_reminders()
@@ -352,6 +355,9 @@ class TestReminders(DuretTwilioCase):
         self.assertGreaterEqual(len(attendee.access_token), 32)  # 128 bits
 
     def test_sms_body_stays_gsm7_with_accented_names(self):
+        self.company.duret_sms_reminder_template_id = self.env.ref(
+            "duret_sms.sms_template_appointment_reminder_full"
+        )
         customer = self.env["res.partner"].create(
             {
                 "name": "François Lefèvre-Châtelet",
@@ -479,7 +485,9 @@ class TestReminders(DuretTwilioCase):
         self.assertFalse(attendee._duret_customer_confirm("web"), "no confirm after a cancel")
         self.assertEqual(attendee.state, "declined")
         self.assertEqual(event.duret_customer_answer, "cancelled")
-        cancelled = self.env["calendar.event"].search([("duret_customer_answer", "=", "cancelled")])
+        cancelled = self.env["calendar.event"].search(
+            [("duret_customer_answer", "=", "cancelled"), ("user_id", "=", self.technician.id)]
+        )  # the technician's: demo data has cancelled appointments too
         self.assertEqual(cancelled, event)
         activity = self.env["mail.activity"].search(
             [("res_model", "=", "res.partner"), ("res_id", "=", self.partner.id)]
