@@ -30,6 +30,9 @@
         "views/duret_sms_reply_views.xml",
         "views/duret_sms_menus.xml",
     ],
+    "assets": {
+        "web.assets_backend": ["duret_sms/static/src/**/*"],
+    },
     "installable": True,
     "application": False,
 }

@@ -1,7 +1,11 @@
 from . import (
     calendar_attendee,
+    calendar_attendee_display,
     calendar_event,
+    calendar_event_display,
     duret_sms_reply,
+    duret_sms_reply_actions,
+    ir_ui_menu,
     mail_notification,
     mail_thread,
     phone_blacklist,
@@ -10,5 +14,7 @@ from . import (
     res_partner,
     res_users,
     sms_sms,
+    sms_sms_actions,
+    sms_sms_display,
     sms_template,
 )

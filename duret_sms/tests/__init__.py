@@ -5,6 +5,8 @@ from . import (
     test_rdv_pages,
     test_reminders,
     test_settings,
+    test_sms_staff_display,
+    test_staff_inbox_appointments,
     test_status_callback,
     test_twilio_transport,
 )
