@@ -38,8 +38,8 @@ class SmsSms(models.Model):
         ondelete="set null",
         help="The failed SMS this one sends again.",
     )
-    duret_retried_by_id = fields.Many2one(
-        "sms.sms", "Sent Again As", compute="_compute_duret_retried_by_id"
+    duret_retry_ids = fields.One2many(
+        "sms.sms", "duret_retry_of_id", "Sent Again As", readonly=True, copy=False
     )
 
     @api.depends("state", "failure_type", "duret_provider")
@@ -51,14 +51,6 @@ class SmsSms(models.Model):
                 and sms._duret_company()._duret_sms_uses_own_provider()
             )
             sms.duret_can_cancel = sms.state == "outgoing"
-
-    def _compute_duret_retried_by_id(self):
-        retries = self.search([("duret_retry_of_id", "in", self.ids)], order="id desc")
-        by_origin = {}
-        for retry in retries:
-            by_origin.setdefault(retry.duret_retry_of_id.id, retry)
-        for sms in self:
-            sms.duret_retried_by_id = by_origin.get(sms.id, False)
 
     # ------------------------------------------------------------------
     # Actions
@@ -77,7 +69,7 @@ class SmsSms(models.Model):
                     or dict(self._fields["state"]._description_selection(self.env)).get(self.state),
                 )
             )
-        if self.duret_retried_by_id:
+        if self.duret_retry_ids:
             raise UserError(_("This SMS was already sent again."))
         # sms.sms is a system model that officers only read: the button is their one way to
         # queue this SMS again, and the queue's rules still apply to it.

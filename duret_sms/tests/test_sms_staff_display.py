@@ -144,7 +144,7 @@ class TestSmsHistoryActions(FrenchCase):
             action = failed.with_user(self.officer).action_duret_retry()
             retry = self.env["sms.sms"].sudo().browse(action["res_id"])
             self.assertEqual((retry.state, retry.duret_retry_of_id), ("outgoing", failed))
-            self.assertEqual(failed.duret_retried_by_id, retry)
+            self.assertEqual(failed.duret_retry_ids, retry)
             self.assertEqual(failed.state, "error", "the failed SMS stays in the history")
             notification = message.notification_ids.filtered(lambda n: n.notification_type == "sms")
             self.assertEqual(notification.notification_status, "ready")
@@ -181,6 +181,7 @@ class TestSmsHistoryActions(FrenchCase):
         self.assertEqual(self.simulator.created_count, 0)
 
     def test_send_now_says_why_not_outside_sending_hours(self):
+        self.company.partner_id.lang = "fr_FR"
         sms = self.env["sms.sms"].create({"number": MOBILE, "body": "Bonjour"})
         with freeze_time(SUNDAY_NIGHT):
             sms.send()

@@ -3,6 +3,7 @@ from datetime import timedelta
 from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
+from odoo.tests.common import TransactionCase
 
 from .common import DuretTwilioCase
 
@@ -146,3 +147,22 @@ class TestAppointmentSmsDisplay(DuretTwilioCase):
         with self.assertRaises(UserError):
             event.action_duret_send_reminder()
         self.assertTrue(self.make_event().duret_reminder_status, "a normal appointment has one")
+
+
+@tagged("post_install", "-at_install")
+class TestSmsSettingsTimeZone(TransactionCase):
+    def test_short_french_time_zone_list_with_any_other_zone_available(self):
+        self.env.company.duret_sms_tz = "Europe/Paris"
+        settings = self.env["res.config.settings"].create({})
+        self.assertEqual(settings.duret_sms_tz_zone, "Europe/Paris")
+        settings.duret_sms_tz_zone = "Indian/Reunion"
+        settings._onchange_duret_sms_tz_zone()
+        self.assertEqual(settings.duret_sms_tz, "Indian/Reunion")
+        settings.execute()
+        self.assertEqual(self.env.company.duret_sms_tz, "Indian/Reunion")
+        self.env.company.duret_sms_tz = "Europe/Brussels"
+        settings = self.env["res.config.settings"].create({})
+        self.assertEqual(settings.duret_sms_tz_zone, "other")
+        settings.duret_sms_tz = "Europe/Luxembourg"
+        settings.execute()
+        self.assertEqual(self.env.company.duret_sms_tz, "Europe/Luxembourg")
