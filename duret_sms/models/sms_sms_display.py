@@ -1,6 +1,8 @@
 """How an SMS reads for office staff: reasons and statuses in their language, money as money
 (the translation tables are in ``tools/twilio_texts.py``)."""
 
+import re
+
 from odoo import api, fields, models
 
 from ..tools.twilio_texts import translate_reason, twilio_status_label
@@ -27,6 +29,9 @@ class SmsSms(models.Model):
     duret_twilio_status_label = fields.Char("Twilio Status", compute="_compute_duret_texts")
     duret_error_code_text = fields.Char("Error Code", compute="_compute_duret_texts")
     duret_is_deferred = fields.Boolean("Deferred", compute="_compute_duret_texts")
+    # One line each, for the list view (Text columns wrap and make rows screen-high).
+    duret_body_preview = fields.Char("Message", compute="_compute_duret_body_preview")
+    duret_failure_summary = fields.Char("Why", compute="_compute_duret_texts")
 
     @api.depends("duret_price_unit", "company_id")
     def _compute_duret_currency_id(self):
@@ -42,6 +47,12 @@ class SmsSms(models.Model):
             sms.duret_currency_id = (
                 currencies.get(sms.duret_price_unit) or sms._duret_company().currency_id
             )
+
+    @api.depends("body")
+    def _compute_duret_body_preview(self):
+        for sms in self:
+            body = " ".join((sms.body or "").split())
+            sms.duret_body_preview = body if len(body) <= 80 else body[:79] + "…"
 
     @api.depends(
         "state",
@@ -63,6 +74,12 @@ class SmsSms(models.Model):
             # information: the SMS still goes by itself. Only a final state is a failure.
             sms.duret_deferral_text = reason if deferred else False
             sms.duret_failure_text = reason if not deferred else False
+            # The explanation before its advice: "The recipient's phone is off (30003)".
+            sms.duret_failure_summary = (
+                re.split(r"\s?:\s", sms.duret_failure_text, maxsplit=1)[0]
+                if sms.duret_failure_text
+                else False
+            )
             sms.duret_twilio_status_label = twilio_status_label(self.env, sms.twilio_status)
             code = sms.twilio_error_code
             sms.duret_error_code_text = str(code) if code else False

@@ -56,6 +56,16 @@ class TestSmsStaffTexts(FrenchCase):
         formatted = notification.with_context(lang="fr_FR")._notification_format()
         reason = formatted[0]["duret_failure_reason"]
         self.assertIn("Le téléphone du destinataire est éteint", reason)
+        # So does the "sending failures" dialog the author opens from that icon.
+        resend = (
+            self.env["sms.resend"]
+            .with_context(lang="fr_FR", default_mail_message_id=message.id)
+            .create({})
+        )
+        self.assertIn(
+            "Le téléphone du destinataire est éteint",
+            resend.recipient_ids.duret_failure_reason,
+        )
 
     def test_every_core_explanation_has_a_french_text(self):
         self.assertEqual(set(TWILIO_ERROR_TEXTS), set(twilio_codes.TWILIO_ERRORS))
