@@ -18,9 +18,10 @@ class CalendarEvent(models.Model):
 
     @api.depends("duret_is_urgent")
     def _compute_duret_reminder_status(self):
-        super()._compute_duret_reminder_status()
+        result = super()._compute_duret_reminder_status()
         for event in self.filtered("duret_is_urgent"):
             event.duret_reminder_status = False
+        return result
 
     @api.depends("duret_reminder_status", "attendee_ids.duret_reminder_note")
     @api.depends_context("lang")

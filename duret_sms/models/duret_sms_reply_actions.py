@@ -32,7 +32,7 @@ class DuretSmsReply(models.Model):
                 ]
             )
             if others:
-                super(DuretSmsReply, others).write({"partner_id": reply.partner_id.id})
+                others.write({"partner_id": reply.partner_id.id})
 
     # ------------------------------------------------------------------
     # Actions
