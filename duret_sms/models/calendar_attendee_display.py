@@ -29,3 +29,11 @@ class CalendarAttendee(models.Model):
             else:
                 note = False
             attendee.duret_reminder_note = note
+
+    def _duret_remind(self, company, now, not_before=None):
+        # The reminder cron has no language: reasons written on the appointment (reminder
+        # skipped because...) read in the company's, as when office staff press "Send now".
+        lang = company.partner_id.lang
+        records = self.with_context(lang=lang) if lang and lang != self.env.lang else self
+        result = super(CalendarAttendee, records)._duret_remind(company, now, not_before=not_before)
+        return result.with_env(self.env)

@@ -141,6 +141,20 @@ class TestAppointmentSmsDisplay(DuretTwilioCase):
         self.assertFalse(team_row.duret_reminder_status)
         self.assertEqual(team_row.duret_reminder_note, "Équipe : pas de rappel client")
 
+    def test_skipped_reminder_reason_in_the_company_language(self):
+        self.company.partner_id.lang = "fr_FR"
+        nobody = self.env["res.partner"].create({"name": "Sans Contact"})
+        event = self.make_event(
+            partner_ids=[Command.set((nobody | self.technician.partner_id).ids)]
+        )
+        attendee = event.attendee_ids.filtered(lambda a: a.partner_id == nobody)
+        attendee._duret_remind(self.company, fields.Datetime.now())
+        self.assertEqual(attendee.duret_reminder_status, "skipped")
+        self.assertEqual(
+            attendee.duret_reminder_skip_reason, "Ni numéro de mobile ni adresse e-mail."
+        )
+        self.assertIn("Sans Contact", event.duret_reminder_issue)
+
     def test_urgent_intervention_has_no_reminder(self):
         event = self.make_event(duret_is_urgent=True)
         self.assertFalse(event.duret_reminder_status)
