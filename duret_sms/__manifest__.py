@@ -26,6 +26,7 @@
         "views/sms_template_views.xml",
         "views/sms_optout_templates.xml",
         "wizards/sms_composer_views.xml",
+        "wizards/sms_resend_views.xml",
         "views/res_config_settings_views.xml",
         "views/res_config_settings_public_url_views.xml",
         "wizards/duret_sms_test_wizard_views.xml",

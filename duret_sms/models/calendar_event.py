@@ -15,7 +15,7 @@ class CalendarEvent(models.Model):
 
     duret_reminder_status = fields.Selection(
         REMINDER_STATUSES,
-        "Reminder",
+        "SMS Reminder",
         compute="_compute_duret_reminder_status",
         store=True,
         help="The SMS reminder sent to the customers the evening before.",

@@ -95,7 +95,7 @@ class DuretSmsReply(models.Model):
     action_taken = fields.Selection(ACTIONS, "Action Taken", default="none", readonly=True)
     action_note = fields.Text("What Was Done", readonly=True)
     state = fields.Selection(
-        [("done", "Done"), ("needs_attention", "Needs Attention")],
+        [("needs_attention", "Needs Attention"), ("done", "Done")],
         "Status",
         default="done",
         required=True,

@@ -1,4 +1,19 @@
-from odoo import _, fields, models
+from odoo import _, api, fields, models
+
+# The time zones of France and its overseas departments and territories, in a short list; any
+# other zone remains available under "Other time zone".
+FRENCH_TIME_ZONES = [
+    ("Europe/Paris", "Metropolitan France (Paris)"),
+    ("America/Guadeloupe", "Guadeloupe, Saint-Martin, Saint-Barthélemy"),
+    ("America/Martinique", "Martinique"),
+    ("America/Cayenne", "French Guiana"),
+    ("Indian/Reunion", "Réunion"),
+    ("Indian/Mayotte", "Mayotte"),
+    ("America/Miquelon", "Saint Pierre and Miquelon"),
+    ("Pacific/Noumea", "New Caledonia"),
+    ("Pacific/Tahiti", "French Polynesia (Tahiti)"),
+    ("Pacific/Wallis", "Wallis and Futuna"),
+]
 
 
 class ResConfigSettings(models.TransientModel):
@@ -24,6 +39,13 @@ class ResConfigSettings(models.TransientModel):
     duret_sms_cron_error = fields.Text(related="company_id.duret_sms_cron_error")
     duret_sms_cron_error_at = fields.Datetime(related="company_id.duret_sms_cron_error_at")
     duret_sms_tz = fields.Selection(related="company_id.duret_sms_tz", readonly=False)
+    duret_sms_tz_zone = fields.Selection(
+        [*FRENCH_TIME_ZONES, ("other", "Other time zone")],
+        "Time Zone",
+        compute="_compute_duret_sms_tz_zone",
+        readonly=False,
+        help="Sending hours, reminders and briefings follow this time zone.",
+    )
     duret_sms_weekday_start = fields.Float(
         related="company_id.duret_sms_weekday_start", readonly=False
     )
@@ -62,9 +84,23 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.duret_sms_cancel_alert", readonly=False
     )
 
+    @api.depends("duret_sms_tz")
+    def _compute_duret_sms_tz_zone(self):
+        french = dict(FRENCH_TIME_ZONES)
+        for settings in self:
+            settings.duret_sms_tz_zone = (
+                settings.duret_sms_tz if settings.duret_sms_tz in french else "other"
+            )
+
+    @api.onchange("duret_sms_tz_zone")
+    def _onchange_duret_sms_tz_zone(self):
+        if self.duret_sms_tz_zone and self.duret_sms_tz_zone != "other":
+            self.duret_sms_tz = self.duret_sms_tz_zone
+
     def action_duret_sms_open_test_wizard(self):
         self.ensure_one()
-        self.execute()  # save the credentials being edited before testing them
+        # The button says so ("Save and send a test SMS"): the test uses the settings shown.
+        self.execute()
         return {
             "type": "ir.actions.act_window",
             "name": _("Send a test SMS"),

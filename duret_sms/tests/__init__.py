@@ -10,6 +10,8 @@ from . import (
     test_reporting,
     test_settings,
     test_short_link,
+    test_sms_staff_display,
+    test_staff_inbox_appointments,
     test_status_callback,
     test_twilio_figures,
     test_twilio_transport,

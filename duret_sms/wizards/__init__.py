@@ -3,4 +3,5 @@ from . import (
     duret_sms_dispatch_wizard_line,
     duret_sms_test_wizard,
     sms_composer,
+    sms_resend,
 )

@@ -226,6 +226,7 @@ class DuretSmsDispatchWizard(models.TransientModel):
                 "partner_ids": [Command.set((self.technician_id.partner_id | customer).ids)],
                 "location": self._duret_address(customer),
                 "description": self.description,
+                "duret_is_urgent": True,
             }
         )
         technician_partner = self.technician_id.partner_id

@@ -3,6 +3,7 @@ from odoo.exceptions import UserError
 
 from ..core import phone
 from ..core.gateway import GatewayError
+from ..tools.twilio_texts import translate_reason, twilio_status_label
 
 
 class DuretSmsTestWizard(models.TransientModel):
@@ -22,6 +23,7 @@ class DuretSmsTestWizard(models.TransientModel):
         [("success", "Accepted"), ("error", "Refused")], "Result", readonly=True
     )
     result_message = fields.Text("Twilio's Answer", readonly=True)
+    sms_id = fields.Many2one("sms.sms", "Test SMS", readonly=True)
 
     @api.model
     def _duret_plain_error(self, error):
@@ -45,7 +47,7 @@ class DuretSmsTestWizard(models.TransientModel):
             21614: _("This number cannot receive SMS: landline or invalid (error 21614)."),
             20429: _("Twilio is busy (error 20429): try again in a minute."),
         }
-        return messages.get(error.code) or str(error)
+        return messages.get(error.code) or translate_reason(self.env, str(error), error.code)
 
     def action_send(self):
         """Send one SMS synchronously, outside the queue, and show Twilio's answer."""
@@ -62,19 +64,53 @@ class DuretSmsTestWizard(models.TransientModel):
             ) from error
         gateway = company._duret_twilio_gateway()
         from_, service_sid = company._duret_twilio_sender()
+        # Recorded in the SMS history like any other SMS (status callbacks and price included),
+        # but handed over here rather than by the queue: the administrator waits for the answer.
+        # sms.sms is a system model; this wizard is for administrators only.
+        sms_sudo = (
+            self.env["sms.sms"]
+            .sudo()
+            .create(
+                {
+                    "number": number,
+                    "body": self.body,
+                    "company_id": company.id,
+                    "state": "process",
+                    "duret_provider": "twilio",
+                    "duret_handover_at": fields.Datetime.now(),
+                }
+            )
+        )
         try:
-            result = gateway.send(number, self.body, from_=from_, messaging_service_sid=service_sid)
+            result = gateway.send(
+                number,
+                self.body,
+                from_=from_,
+                messaging_service_sid=service_sid,
+                status_callback=f"{sms_sudo.get_base_url()}/twilio/sms/status/{sms_sudo.uuid}",
+            )
         except GatewayError as error:
-            self.write({"result_state": "error", "result_message": self._duret_plain_error(error)})
+            sms_sudo.twilio_error_code = error.code if isinstance(error.code, int) else 0
+            sms_sudo._duret_set_failed(error.info.failure_type, str(error))
+            self.write(
+                {
+                    "result_state": "error",
+                    "result_message": self._duret_plain_error(error),
+                    "sms_id": sms_sudo.id,
+                }
+            )
         else:
+            sms_sudo._duret_record_accepted(result)
             self.write(
                 {
                     "result_state": "success",
                     "result_message": _(
-                        "Twilio accepted the SMS (SID %(sid)s, status %(status)s).",
+                        "Twilio accepted the SMS (SID %(sid)s, status: %(status)s). It is in the "
+                        "SMS history.",
                         sid=result.sid,
-                        status=result.status,
+                        status=twilio_status_label(self.env, result.status),
                     ),
+                    "sms_id": sms_sudo.id,
                 }
             )
         return {
@@ -85,3 +121,7 @@ class DuretSmsTestWizard(models.TransientModel):
             "target": "new",
             "name": _("Send a test SMS"),
         }
+
+    def action_open_sms(self):
+        self.ensure_one()
+        return self.sms_id._duret_form_action()
