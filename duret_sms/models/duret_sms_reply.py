@@ -138,7 +138,11 @@ class DuretSmsReply(models.Model):
     def write(self, vals):
         """What the customer sent and what Odoo did about it is evidence (an opt-out, a
         cancellation): only the system writes it. People only change the handling status."""
-        if not self.env.su and set(vals) - USER_WRITABLE_FIELDS:
+        # Putting a name on an unknown number (the inbox's "create or link a contact") is not
+        # rewriting evidence: allowed while the reply has no contact yet, never to change one.
+        linking = "partner_id" in vals and not any(self.mapped("partner_id"))
+        writable = USER_WRITABLE_FIELDS | ({"partner_id"} if linking else set())
+        if not self.env.su and set(vals) - writable:
             raise AccessError(
                 _(
                     "An SMS reply is a record of what the customer sent and of what was done: "

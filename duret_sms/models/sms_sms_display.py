@@ -93,11 +93,3 @@ class SmsSms(models.Model):
         if lang and lang != self.env.lang:
             return self.with_context(lang=lang)
         return self
-
-    def _duret_apply_sending_rules(self, company, now):
-        records = self._duret_in_company_lang(company)
-        return super(SmsSms, records)._duret_apply_sending_rules(company, now).with_env(self.env)
-
-    def _duret_hand_over(self, link, jobs):
-        records = self._duret_in_company_lang(self[:1]._duret_company()) if self else self
-        return super(SmsSms, records)._duret_hand_over(link, jobs)

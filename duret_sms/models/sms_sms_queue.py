@@ -63,7 +63,11 @@ class SmsSms(models.Model):
         )
         results = companies._duret_sms_run_isolated(
             "queue",
-            lambda company: self._duret_send_company_queue(company, batch_size, deadline),
+            # A cron has no language: what the rules and Twilio's answers write on the SMS
+            # (reasons staff read) is written in the company's.
+            lambda company: self._duret_in_company_lang(company)._duret_send_company_queue(
+                company, batch_size, deadline
+            ),
             on_error=self._duret_queue_blocked,
         )
         if any(result is False for result in results.values()):

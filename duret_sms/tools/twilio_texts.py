@@ -21,6 +21,11 @@ TWILIO_ERROR_TEXTS = {
     20429: _lt(
         "Too many simultaneous requests to Twilio (%(code)s): the message will be sent again"
     ),
+    20500: _lt(
+        "Twilio had an internal error (%(code)s): the message may have been sent; waiting for "
+        "its delivery report"
+    ),
+    20503: _lt("Twilio is temporarily unavailable (%(code)s): the message will be sent again"),
     21211: _lt("Twilio rejected the recipient number as invalid (%(code)s): correct the number"),
     21212: _lt(
         "The sender is not a valid number or sender ID (%(code)s): check the sender in Settings"
