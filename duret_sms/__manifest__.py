@@ -7,7 +7,7 @@
     "website": "https://www.duret-electricite.fr",
     "license": "LGPL-3",
     "maintainers": ["duret-electricite"],
-    "depends": ["base", "mail", "sms", "phone_validation", "calendar", "web"],
+    "depends": ["base", "mail", "sms", "phone_validation", "calendar", "web", "base_geolocalize"],
     "external_dependencies": {"python": ["twilio", "phonenumbers", "holidays"]},
     "data": [
         "security/duret_sms_security.xml",
@@ -30,6 +30,7 @@
         "views/duret_sms_reply_views.xml",
         "views/duret_sms_menus.xml",
     ],
+    "demo": ["demo/duret_sms_demo.xml"],
     "installable": True,
     "application": False,
 }

@@ -6,9 +6,11 @@ from . import (
     mail_thread,
     phone_blacklist,
     res_company,
+    res_company_public_contact,
     res_config_settings,
     res_partner,
     res_users,
     sms_sms,
+    sms_sms_dispatch_notify,
     sms_template,
 )

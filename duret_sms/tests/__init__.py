@@ -5,6 +5,7 @@ from . import (
     test_rdv_pages,
     test_reminders,
     test_settings,
+    test_sms_api_compat,
     test_status_callback,
     test_twilio_transport,
 )
