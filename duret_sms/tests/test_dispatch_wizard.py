@@ -162,6 +162,7 @@ class TestDispatchWizard(DuretTwilioCase):
 
     def _notifications(self, user):
         """The pop-up notifications sent to ``user``'s web client."""
+        self.env.cr.precommit.run()  # the bus writes its messages just before commit
         messages = [
             json.loads(bus.message)
             for bus in self.env["bus.bus"].sudo().search([], order="id")
@@ -240,7 +241,10 @@ class TestDispatchWizard(DuretTwilioCase):
         sent = self.sim_messages_to("+33622222222")
         self.assertEqual(len(sent), 1)
         self.assertTrue(sent[0]["body"].startswith("URGENT : Boulangerie Klein"))
-        # the dispatcher is told when the SMS has left
+        self.assertFalse(self._notifications(dispatcher), "handed to Twilio, not sent yet")
+        # the dispatcher is told when the SMS has left (Twilio's status report)
+        sms._duret_apply_twilio_status("sent")
+        sms._duret_apply_twilio_status("delivered")
         self.assertEqual(
             [(n["type"], n["message"]) for n in self._notifications(dispatcher)],
             [("success", "The urgent SMS to Bruno has left.")],
@@ -253,6 +257,7 @@ class TestDispatchWizard(DuretTwilioCase):
         wizard.technician_id = self.alice
         wizard.action_dispatch()
         sms = self.env["sms.sms"].sudo().search([("number", "=", "+33611111111")])
+        sms.write({"state": "process"})  # handed over to Twilio
         sms.write(
             {"state": "error", "failure_type": "sms_server", "duret_failure_reason": "No network."}
         )
@@ -260,7 +265,7 @@ class TestDispatchWizard(DuretTwilioCase):
             [(n["type"], n["message"]) for n in self._notifications(dispatcher)],
             [("danger", "The urgent SMS to Alice was not sent: No network. Call them instead.")],
         )
-        sms.write({"state": "sent"})
+        sms.write({"state": "canceled"})
         self.assertEqual(len(self._notifications(dispatcher)), 1, "told once")
 
     @freeze_time(NOW)

@@ -122,7 +122,7 @@ class TestNewerSmsModule(DuretTwilioCase):
         self.assertEqual([(name, len(m)) for name, m in self.calls], [("iap", 1)])
         self.assertEqual(self.calls[0][1][0]["numbers"][0]["number"], OTHER_MOBILE)
         self.run_queue()
-        self.assertEqual(ours.state, "pending")
+        self.assertEqual(ours.state, "process", "handed over to Twilio")
         self.assertTrue(ours.twilio_sid)
         self.assertEqual(len(self.sim_messages_to(MOBILE)), 1)
         self.assertFalse(self.sim_messages_to(OTHER_MOBILE))
@@ -173,13 +173,15 @@ class TestNoClashWithOdooSmsTwilio(DuretTwilioCase):
     SMS_TWILIO_MODELS = {"sms.twilio.number", "sms.twilio.account.manage", "sms_twilio.config"}
 
     def _duret_fields(self, model):
-        return set(
-            self.env["ir.model.fields"]
-            .search([("model", "=", model), ("modules", "ilike", "duret_sms")])
-            .mapped("name")
+        """Fields of ``model`` that duret_sms defines (from their XML ids)."""
+        data = self.env["ir.model.data"].search(
+            [("model", "=", "ir.model.fields"), ("module", "=like", "duret_sms%")]
         )
+        fields_ = self.env["ir.model.fields"].browse(data.mapped("res_id"))
+        return set(fields_.filtered(lambda f: f.model == model).mapped("name"))
 
     def test_no_field_model_or_route_of_sms_twilio_is_taken(self):
+        self.assertIn("twilio_sid", self._duret_fields("sms.sms"))
         for model, names in self.SMS_TWILIO_FIELDS.items():
             if model in self.env:
                 self.assertFalse(self._duret_fields(model) & names, model)
@@ -189,9 +191,11 @@ class TestNoClashWithOdooSmsTwilio(DuretTwilioCase):
             if value.startswith("twilio_")
         }
         self.assertFalse(duret_failures & self.SMS_TWILIO_FAILURE_TYPES)
-        duret_models = set(
-            self.env["ir.model"].search([("modules", "ilike", "duret_sms")]).mapped("model")
+        data = self.env["ir.model.data"].search(
+            [("model", "=", "ir.model"), ("module", "=like", "duret_sms%")]
         )
+        duret_models = set(self.env["ir.model"].browse(data.mapped("res_id")).mapped("model"))
+        self.assertIn("duret.sms.reply", duret_models)
         self.assertFalse(duret_models & self.SMS_TWILIO_MODELS)
         # sms_twilio is not installed here: any /sms_twilio/ route would be duret_sms's.
         routes = {rule.rule for rule in self.env["ir.http"].routing_map().iter_rules()}
