@@ -36,15 +36,17 @@ from static_checks import find_addons  # noqa: E402
 DEMO_CONF = ot.VAR / "odoo-demo.conf"
 DEMO_LOG = ot.VAR / "odoo-demo.log"
 FIRST_RUN = ot.REPO / "scripts" / "demo_first_run.py"
+FIRST_RUN_DONE = "duret_sms.demo_first_run"  # system parameter set by FIRST_RUN
 # The apps office staff use next to duret_sms; the bridges' own dependencies come on top.
-APPS = ("contacts", "calendar")
+APPS = ("contacts", "calendar", "purchase", "stock", "account")
 
 
 def modules() -> list[str]:
+    """The repository's addons, then the apps their bridges need (as the tests install)."""
     addons = find_addons(ot.REPO)
     names = [a.name for a in addons]
-    extra = {dep for a in addons for dep in ot.depends_of(a)} | set(APPS)
-    return names + sorted(extra - set(names))
+    bridged = {dep for a in addons if a.name != "duret_sms" for dep in ot.depends_of(a)}
+    return names + sorted((bridged | set(APPS)) - set(names))
 
 
 def port_is_free(port: int) -> bool:
@@ -57,7 +59,8 @@ def port_is_free(port: int) -> bool:
 
 
 def database_state(pg: ot.Postgres, db: str) -> str:
-    """'missing', 'ready' (duret_sms installed) or 'broken' (anything else)."""
+    """'missing'; 'installed' (duret_sms installed, first-run step not done); 'ready' (both);
+    or 'broken' (anything else)."""
     import psycopg2
 
     with contextlib.closing(pg.connect()) as cnx, cnx.cursor() as cr:
@@ -66,13 +69,15 @@ def database_state(pg: ot.Postgres, db: str) -> str:
             return "missing"
     try:
         with contextlib.closing(pg.connect(db)) as cnx, cnx.cursor() as cr:
-            cr.execute(
-                "SELECT state FROM ir_module_module WHERE name = 'duret_sms'",
-            )
+            cr.execute("SELECT state FROM ir_module_module WHERE name = 'duret_sms'")
             row = cr.fetchone()
+            cr.execute("SELECT 1 FROM ir_config_parameter WHERE key = %s", (FIRST_RUN_DONE,))
+            first_run_done = bool(cr.fetchone())
     except psycopg2.Error:
         return "broken"
-    return "ready" if row and row[0] == "installed" else "broken"
+    if not (row and row[0] == "installed"):
+        return "broken"
+    return "ready" if first_run_done else "installed"
 
 
 def run_logged(cmd: list[str], log, stdin=None) -> None:
@@ -81,7 +86,7 @@ def run_logged(cmd: list[str], log, stdin=None) -> None:
     proc = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=stdin, check=False)
     if proc.returncode:
         raise ot.StageError(
-            f"{cmd[2] if len(cmd) > 2 else cmd[0]} failed (exit {proc.returncode}); "
+            f"{' '.join(cmd[1:4])} ... failed (exit {proc.returncode}); "
             f"see {DEMO_LOG.relative_to(ot.REPO)}:\n{tail(DEMO_LOG)}"
         )
 
@@ -91,7 +96,7 @@ def tail(path: Path, lines: int = 15) -> str:
     return "\n".join(f"    {line}" for line in text[-lines:])
 
 
-def create_demo(home: Path, pg: ot.Postgres, db: str) -> None:
+def create_demo(home: Path, db: str) -> None:
     names = modules()
     odoo = [*ot.odoo_command(home), "-c", str(DEMO_CONF), "-d", db]
     print(f"  creating the database {db}: {', '.join(names)}, demo data, French", flush=True)
@@ -102,8 +107,13 @@ def create_demo(home: Path, pg: ot.Postgres, db: str) -> None:
              "--no-http"],
             log,
         )  # fmt: skip
-        with FIRST_RUN.open("rb") as script:
-            run_logged([*odoo, "shell", "--no-http"], log, stdin=script)
+
+
+def first_run(home: Path, db: str) -> None:
+    shell = [*ot.odoo_command(home), "shell", "-c", str(DEMO_CONF), "-d", db, "--no-http"]
+    with DEMO_LOG.open("a", encoding="utf-8") as log, FIRST_RUN.open("rb") as script:
+        run_logged(shell, log, stdin=script)
+    print("  demo ready: Duret Électricité, SMS in Sandbox mode, administrator in French")
 
 
 def serve(home: Path, db: str, port: int) -> int:
@@ -194,13 +204,16 @@ def main(argv: list[str] | None = None) -> int:
         )
         DEMO_LOG.write_text("")
         state = database_state(pg, args.db)
-        if args.fresh or state != "ready":
+        if args.fresh or state in ("missing", "broken"):
             if state != "missing":
                 print(f"  dropping the database {args.db} ({state}{', --fresh' * args.fresh})")
                 ot.drop_database(pg, args.db)
-            create_demo(home, pg, args.db)
+            create_demo(home, args.db)
+            state = "installed"
         else:
             print(f"  reusing the database {args.db} (--fresh to start over)")
+        if state == "installed":
+            first_run(home, args.db)
         return serve(home, args.db, args.port)
     except KeyboardInterrupt:
         print("\n  interrupted", flush=True)
