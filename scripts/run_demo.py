@@ -51,6 +51,8 @@ def modules() -> list[str]:
 
 def port_is_free(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # As Odoo binds: connections of a server just stopped (TIME_WAIT) do not count.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("0.0.0.0", port))
         except OSError:
@@ -171,6 +173,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--odoo-home", default=os.environ.get("ODOO_HOME") or None)
     parser.add_argument("--no-install", action="store_true", help="do not pip install anything")
     args = parser.parse_args(argv)
+    # Ctrl-C must stop the demo even when the shell started this script with SIGINT ignored
+    # (background jobs of a non-interactive shell).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _terminate)
     signal.signal(signal.SIGHUP, _terminate)
 

@@ -179,6 +179,11 @@ class TestDispatchWizard(DuretTwilioCase):
         self.assertEqual(wizard.sms_preview, wizard._duret_sms_body())
         self.assertTrue(wizard.sms_preview.startswith("URGENT : Boulangerie Klein, 1 place"))
         self.assertEqual(wizard.sms_preview_info, "To Bruno, 06 22 22 22 22 (1 SMS)")
+        wizard.description = False  # not typed yet: the preview has no dangling comma
+        self.assertEqual(
+            wizard.sms_preview,
+            "URGENT : Boulangerie Klein, 1 place Kléber, 67000 Strasbourg, France, +33388000000",
+        )
         self.bruno.partner_id.mobile = False
         wizard.invalidate_recordset(["sms_preview_info"])
         self.assertEqual(wizard.sms_preview_info, "Bruno has no valid mobile number.")

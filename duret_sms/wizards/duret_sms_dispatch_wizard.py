@@ -385,4 +385,4 @@ class DuretSmsDispatchWizard(models.TransientModel):
             customer_phone or "sans tél.",
             " ".join(html2plaintext(self.description or "").split()),
         ]
-        return "URGENT : " + ", ".join(parts)
+        return "URGENT : " + ", ".join(part for part in parts if part)
