@@ -230,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         if pg is not None and pg.cluster:
             # Ctrl-C again must not leave a half-removed cluster behind.
             signal.signal(signal.SIGINT, signal.SIG_IGN)
-            ot.stop_cluster(pg)
+            ot.discard(pg, args.db)  # the cluster and the database's filestore
             print(f"  throwaway PostgreSQL stopped and removed ({pg.cluster})")
         elif pg is not None:
             print(f"  database {args.db} kept on {pg.host}:{pg.port} for the next start")
