@@ -31,6 +31,10 @@ company.write(
 )
 french = env["res.lang"]._activate_lang("fr_FR")
 env.ref("base.user_admin").write({"lang": french.code, "tz": "Europe/Paris"})
+# Marc Leroy replied STOP (demo data): his number goes on Odoo's opt-out list.
+marc = env.ref("duret_sms.res_partner_marc_leroy_demo", raise_if_not_found=False)
+if marc:
+    env["phone.blacklist"]._add([marc.mobile], message="STOP (SMS)")
 # An SMS that waits in the queue, for a real reason: a second dunning reminder to the same
 # number within 7 days is deferred by the compliance gate (at most one a week). The first one
 # went two days ago; the second is handed to the queue, whose cron defers it.

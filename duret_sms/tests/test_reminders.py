@@ -430,8 +430,10 @@ class TestReminders(DuretTwilioCase):
         self.assertFalse(attendee._duret_customer_confirm("web"), "no confirm after a cancel")
         self.assertEqual(attendee.state, "declined")
         self.assertEqual(event.duret_customer_answer, "cancelled")
-        cancelled = self.env["calendar.event"].search([("duret_customer_answer", "=", "cancelled")])
-        self.assertEqual(cancelled, event)
+        cancelled = self.env["calendar.event"].search(
+            [("duret_customer_answer", "=", "cancelled"), ("partner_ids", "in", self.partner.ids)]
+        )
+        self.assertEqual(cancelled, event, "stored, so searchable")
         activity = self.env["mail.activity"].search(
             [("res_model", "=", "res.partner"), ("res_id", "=", self.partner.id)]
         )
