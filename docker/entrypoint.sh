@@ -32,10 +32,14 @@ fi
 : "${HOST:=${PGHOST:=db}}" "${PORT:=${PGPORT:=5432}}"
 : "${USER:=${PGUSER:=odoo}}" "${PASSWORD:=${PGPASSWORD:=odoo}}"
 export PGPASSWORD=$PASSWORD
+sql() {
+    psql -h "$HOST" -p "$PORT" -U "$USER" -d "$DB" -tAc "$1" 2>/dev/null
+}
 installed() {
-    psql -h "$HOST" -p "$PORT" -U "$USER" -d "$DB" -tAc \
-        "SELECT 1 FROM ir_module_module WHERE name = 'duret_sms' AND state = 'installed'" \
-        2>/dev/null | grep -q 1
+    sql "SELECT 1 FROM ir_module_module WHERE name = 'duret_sms' AND state = 'installed'" | grep -q 1
+}
+demo_ready() {
+    sql "SELECT 1 FROM ir_config_parameter WHERE key = 'duret_sms.demo_first_run'" | grep -q 1
 }
 wait-for-psql.py --db_host "$HOST" --db_port "$PORT" --db_user "$USER" \
     --db_password "$PASSWORD" --timeout=60
@@ -43,6 +47,8 @@ if ! installed; then
     echo "duret: creating database $DB with $MODULES and demo data (first start, a few minutes)"
     # -d on a missing database makes Odoo create it; without_demo = False loads demo data.
     /entrypoint.sh odoo -d "$DB" -i "$MODULES" --load-language=fr_FR --stop-after-init --no-http
+fi
+if ! demo_ready; then
     # The same first-run step as ./run.sh: the demo company sends through the Sandbox.
     /entrypoint.sh odoo shell -d "$DB" --no-http <"$ADDONS/scripts/demo_first_run.py"
 fi
