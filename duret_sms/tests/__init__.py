@@ -1,5 +1,6 @@
 from . import (
     test_compliance,
+    test_demo_data,
     test_dispatch_wizard,
     test_inbound,
     test_rdv_pages,
