@@ -34,28 +34,7 @@ while [ $# -gt 0 ]; do
 done
 
 # --- virtualenv: create or reuse, install requirements-dev.txt only when it changed -----------
-VENV=${DURET_VENV:-.venv}
-PY=$VENV/bin/python
-if [ ! -x "$PY" ]; then
-    base=${PYTHON:-python3}
-    if ! "$base" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
-        echo "test.sh: $base is missing or older than Python 3.10 (set PYTHON=...)" >&2
-        exit 1
-    fi
-    echo "setup: creating the virtualenv $VENV"
-    "$base" -m venv "$VENV" || { echo "test.sh: '$base -m venv' failed (apt-get install python3-venv?)" >&2; exit 1; }
-fi
-stamp=$VENV/.duret-requirements.sha256
-digest=$(cat requirements-dev.txt requirements.txt <("$PY" -V) | sha256sum | cut -d' ' -f1)
-if [ "$(cat "$stamp" 2>/dev/null)" != "$digest" ]; then
-    echo "setup: installing requirements-dev.txt into $VENV"
-    if ! "$PY" -m pip install -q --disable-pip-version-check -r requirements-dev.txt >"$VENV/pip.log" 2>&1; then
-        cat "$VENV/pip.log" >&2
-        echo "test.sh: pip install -r requirements-dev.txt failed" >&2
-        exit 1
-    fi
-    echo "$digest" >"$stamp"
-fi
+source scripts/venv.sh
 
 # --- stages --------------------------------------------------------------------------------
 failed=()

@@ -3,14 +3,16 @@
 # /entrypoint.sh (which waits for PostgreSQL and passes --db_host/--db_user/... to odoo).
 #  1. pip install --user -r requirements.txt, when requirements.txt changed (stamp in the
 #     /var/lib/odoo volume, so later starts skip it);
-#  2. on first start, create the database $DURET_DB with $DURET_MODULES and demo data;
+#  2. on first start, create the database $DURET_DB with $DURET_MODULES, demo data and French,
+#     then run scripts/demo_first_run.py (Sandbox provider, administrator in French);
 #  3. exec the official entrypoint with the container's command (`odoo`).
 # Idempotent: steps 1 and 2 do nothing when already done.
 set -euo pipefail
 
 ADDONS=/mnt/extra-addons
 DB=${DURET_DB:-duret}
-MODULES=${DURET_MODULES:-duret_sms}
+# The four addons and the apps they bridge (Contacts, Calendar, Purchase, Inventory, Invoicing).
+MODULES=${DURET_MODULES:-duret_sms,duret_sms_purchase,duret_sms_stock,duret_sms_account,contacts,calendar,purchase,stock,account}
 # The image runs as user odoo; HOME is its volume /var/lib/odoo.
 STATE=${HOME:-/var/lib/odoo}
 
@@ -30,17 +32,25 @@ fi
 : "${HOST:=${PGHOST:=db}}" "${PORT:=${PGPORT:=5432}}"
 : "${USER:=${PGUSER:=odoo}}" "${PASSWORD:=${PGPASSWORD:=odoo}}"
 export PGPASSWORD=$PASSWORD
+sql() {
+    psql -h "$HOST" -p "$PORT" -U "$USER" -d "$DB" -tAc "$1" 2>/dev/null
+}
 installed() {
-    psql -h "$HOST" -p "$PORT" -U "$USER" -d "$DB" -tAc \
-        "SELECT 1 FROM ir_module_module WHERE name = 'duret_sms' AND state = 'installed'" \
-        2>/dev/null | grep -q 1
+    sql "SELECT 1 FROM ir_module_module WHERE name = 'duret_sms' AND state = 'installed'" | grep -q 1
+}
+demo_ready() {
+    sql "SELECT 1 FROM ir_config_parameter WHERE key = 'duret_sms.demo_first_run'" | grep -q 1
 }
 wait-for-psql.py --db_host "$HOST" --db_port "$PORT" --db_user "$USER" \
     --db_password "$PASSWORD" --timeout=60
 if ! installed; then
     echo "duret: creating database $DB with $MODULES and demo data (first start, a few minutes)"
     # -d on a missing database makes Odoo create it; without_demo = False loads demo data.
-    /entrypoint.sh odoo -d "$DB" -i "$MODULES" --load-language=fr_FR --stop-after-init
+    /entrypoint.sh odoo -d "$DB" -i "$MODULES" --load-language=fr_FR --stop-after-init --no-http
+fi
+if ! demo_ready; then
+    # The same first-run step as ./run.sh: the demo company sends through the Sandbox.
+    /entrypoint.sh odoo shell -d "$DB" --no-http <"$ADDONS/scripts/demo_first_run.py"
 fi
 
 # 3. The official entrypoint, as the image would run it.

@@ -7,7 +7,7 @@
     "website": "https://www.duret-electricite.fr",
     "license": "LGPL-3",
     "maintainers": ["duret-electricite"],
-    "depends": ["base", "mail", "sms", "phone_validation", "calendar", "web"],
+    "depends": ["base", "mail", "sms", "phone_validation", "calendar", "web", "base_geolocalize"],
     "external_dependencies": {"python": ["twilio", "phonenumbers", "holidays"]},
     "data": [
         "security/duret_sms_security.xml",
@@ -38,7 +38,7 @@
         "views/res_config_settings_reporting_views.xml",
         "views/duret_sms_report_views.xml",
     ],
-    "demo": ["demo/duret_sms_reporting_demo.xml"],
+    "demo": ["demo/duret_sms_demo.xml", "demo/duret_sms_reporting_demo.xml"],
     "assets": {
         "web.assets_backend": ["duret_sms/static/src/**/*"],
         "web.assets_tests": ["duret_sms/static/tests/tours/**/*"],

@@ -333,6 +333,7 @@ def write_config(
     path: Path = CONF,
     header: str = "; Written by scripts/odoo_tests.py for the local test database; regenerated "
     "each run.\n; The Docker quick start uses odoo.conf at the top of the repository instead.\n",
+    cron_threads: int = 0,
 ) -> None:
     """Write the Odoo configuration of a throwaway database (also used by i18n_update.py)."""
     VAR.mkdir(exist_ok=True)
@@ -345,7 +346,7 @@ def write_config(
         f"db_user = {pg.user}\n"
         f"db_password = {pg.password or False}\n"
         f"db_name = {db}\n"
-        "max_cron_threads = 0\n"
+        f"max_cron_threads = {cron_threads}\n"
         "workers = 0\n"
         "log_level = info\n"
     )

@@ -4,7 +4,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from duret_sms.core.phone import PhoneNumberError, is_mobile, normalize, try_normalize
+from duret_sms.core.phone import (
+    PhoneNumberError,
+    display,
+    is_mobile,
+    normalize,
+    try_normalize,
+)
 
 MOBILE = "+33612345678"
 
@@ -118,3 +124,21 @@ def test_french_mobiles_in_any_layout(tail, sep):
     assert expected == "+33" + digits[1:]
     assert try_normalize(spaced) == expected
     assert try_normalize("+33 " + spaced[1:]) == expected
+
+
+@pytest.mark.parametrize(
+    ("number", "region", "expected"),
+    [
+        ("+33478123456", "FR", "04 78 12 34 56"),
+        ("0478123456", "FR", "04 78 12 34 56"),
+        ("04.78.12.34.56", "FR", "04 78 12 34 56"),
+        ("+33 6 12 34 56 78", "FR", "06 12 34 56 78"),
+        ("+32 470 12 34 56", "FR", "+32 470 12 34 56"),
+        ("+33478123456", "BE", "+33 4 78 12 34 56"),  # a French number seen from Belgium
+        (" 3615 ULLA ", "FR", "3615 ULLA"),  # not a number: shown as given
+        ("", "FR", ""),
+        (None, "FR", ""),
+    ],
+)
+def test_display(number, region, expected):
+    assert display(number, region) == expected

@@ -14,14 +14,16 @@ class AppointmentController(http.Controller):
     hours later, and a session-bound CSRF token would then fail with an error page.
     """
 
-    def _render(self, token, action=None, ask=None):
-        values = request.env["calendar.attendee"]._duret_rdv_page(token, action=action)
+    def _render(self, token, ask=None):
+        values = request.env["calendar.attendee"]._duret_rdv_page(token)
         if values is None:
-            # Same page for unknown, expired and malformed tokens: it reveals nothing.
-            response = request.render("duret_sms.rdv_page_not_found", {}, status=404)
-        else:
-            response = request.render("duret_sms.rdv_page", dict(values, ask=ask))
-        return no_store(response)
+            return no_store(self._not_found())
+        return no_store(request.render("duret_sms.rdv_page", dict(values, ask=ask)))
+
+    def _not_found(self):
+        # Same page for unknown, expired and malformed tokens: it reveals nothing but who to call.
+        contact = request.env.company._duret_public_contact()
+        return request.render("duret_sms.rdv_page_not_found", contact, status=404)
 
     @http.route(
         "/rdv/<string:token>",
@@ -45,7 +47,10 @@ class AppointmentController(http.Controller):
     )
     def rdv_answer(self, token, **kw):
         action = "confirm" if request.httprequest.path.startswith("/rdv/confirm/") else "cancel"
-        if request.httprequest.method == "POST":
-            return self._render(token, action=action)
-        # GET only asks the question; the form's POST answers it.
-        return self._render(token, ask=action)
+        if request.httprequest.method == "GET":
+            # GET only asks the question; the form's POST answers it.
+            return self._render(token, ask=action)
+        if request.env["calendar.attendee"]._duret_rdv_page(token, action=action) is None:
+            return no_store(self._not_found())
+        # Post/Redirect/Get: reloading the page the customer lands on never posts again.
+        return request.redirect(f"/rdv/{token}", code=303, local=True)

@@ -65,3 +65,19 @@ def is_mobile(number: str, region: str | None = "FR") -> bool:
         return phonenumbers.number_type(_parse(number, region)) in _MOBILE_TYPES
     except PhoneNumberError:
         return False
+
+
+def display(number: str, region: str | None = "FR") -> str:
+    """Return ``number`` as people of ``region`` write it: "04 78 12 34 56" in France.
+
+    Numbers of another country are written in their international form ("+32 470 12 34 56").
+    A number that cannot be parsed is returned as given (stripped), never dropped: it is shown
+    to someone who may still dial it.
+    """
+    try:
+        parsed = _parse(number, region)
+    except PhoneNumberError:
+        return str(number or "").strip()
+    home = phonenumbers.region_code_for_number(parsed) == (region or "").upper()
+    style = PhoneNumberFormat.NATIONAL if home else PhoneNumberFormat.INTERNATIONAL
+    return phonenumbers.format_number(parsed, style)

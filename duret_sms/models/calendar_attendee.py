@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 
-from ..core import encoding, phone, windows
+from ..core import encoding, windows
 from .res_company_cron import cron_commit
 from .sms_sms_category import urgent_alert_context
 
@@ -587,20 +587,30 @@ class CalendarAttendee(models.Model):
         elif action == "cancel":
             changed = attendee_sudo._duret_customer_cancel("web")
         event = attendee_sudo.event_id
-        company = event._duret_company()
         local = event._duret_local_start()
-        tel = phone.try_normalize(company.phone or "", (company.country_id.code or "FR").upper())
         return {
             "token": token,
             "action": action,
             "changed": changed,
             "answer": attendee_sudo.duret_customer_answer,
             "customer": attendee_sudo.partner_id.name,
+            "purpose": event.name or "",
             "date": fr_long_date(local),
             "hour_text": "Toute la journée" if event.allday else fr_time(local),
+            "window_text": attendee_sudo._duret_rdv_window(local),
             "address": attendee_sudo._duret_address(),
             "technician": event.user_id.name or "",
-            "company_name": company.name,
-            "company_phone": company.phone or "",
-            "company_tel": tel or "",
+            **event._duret_company()._duret_public_contact(),
         }
+
+    def _duret_rdv_window(self, local_start):
+        """The appointment's slot as the customer reads it: "de 14h00 à 16h00"."""
+        self.ensure_one()
+        event = self.event_id
+        if event.allday:
+            return "Toute la journée"
+        tz = event._duret_company().duret_sms_tz
+        local_stop = to_local(event.stop or event.start, tz).replace(tzinfo=None)
+        if local_stop <= local_start:
+            return f"à {fr_time(local_start)}"
+        return f"de {fr_time(local_start)} à {fr_time(local_stop)}"

@@ -1,5 +1,6 @@
 from . import (
     test_compliance,
+    test_demo_data,
     test_dispatch_wizard,
     test_hardening,
     test_hardening_http,
@@ -10,6 +11,7 @@ from . import (
     test_reporting,
     test_settings,
     test_short_link,
+    test_sms_api_compat,
     test_sms_staff_display,
     test_staff_inbox_appointments,
     test_status_callback,

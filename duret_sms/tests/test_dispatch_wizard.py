@@ -1,4 +1,6 @@
+import json
 from datetime import datetime, timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -26,6 +28,8 @@ class TestDispatchWizard(DuretTwilioCase):
         cls.company.duret_sms_tz = "Europe/Paris"
         cls.company.duret_sms_dispatch_horizon = 3
         cls.group = cls.env.ref("duret_sms.duret_sms_group_technician")
+        # Only this test's technicians (the demo data has its own).
+        cls.group.write({"users": [Command.clear()]})
         cls.customer = cls.env["res.partner"].create(
             {
                 "name": "Boulangerie Klein",
@@ -156,12 +160,73 @@ class TestDispatchWizard(DuretTwilioCase):
             [line.explanation for line in wizard.line_ids], ["free, no coordinates, tie"] * 4
         )
 
+    def _notifications(self, user):
+        """The pop-up notifications sent to ``user``'s web client."""
+        self.env.cr.precommit.run()  # the bus writes its messages just before commit
+        messages = [
+            json.loads(bus.message)
+            for bus in self.env["bus.bus"].sudo().search([], order="id")
+            if json.loads(bus.channel)[-1] == user.partner_id.id
+        ]
+        return [m["payload"] for m in messages if m["type"] == "simple_notification"]
+
+    @freeze_time(NOW)
+    def test_wizard_shows_customer_and_sms_preview(self):
+        wizard = self._wizard()
+        wizard.technician_id = self.bruno
+        self.assertEqual(wizard.customer_address, "1 place Kléber, 67000 Strasbourg, France")
+        self.assertEqual(wizard.customer_phone, "03 88 00 00 00")
+        self.assertEqual(wizard.sms_preview, wizard._duret_sms_body())
+        self.assertTrue(wizard.sms_preview.startswith("URGENT : Boulangerie Klein, 1 place"))
+        self.assertEqual(wizard.sms_preview_info, "To Bruno, 06 22 22 22 22 (1 SMS)")
+        wizard.description = False  # not typed yet: the preview has no dangling comma
+        self.assertEqual(
+            wizard.sms_preview,
+            "URGENT : Boulangerie Klein, 1 place Kléber, 67000 Strasbourg, France, +33388000000",
+        )
+        self.bruno.partner_id.mobile = False
+        wizard.invalidate_recordset(["sms_preview_info"])
+        self.assertEqual(wizard.sms_preview_info, "Bruno has no valid mobile number.")
+
+    @freeze_time(NOW)
+    def test_geolocate_customer_and_technicians_from_their_address(self):
+        self.customer.write({"street": "2 place Kléber"})  # base_geolocalize resets 0, 0
+        self.assertFalse(self.customer.partner_latitude)
+        self.denis.partner_id.write({"street": "3 rue du Dôme", "city": "Strasbourg"})
+        wizard = self._wizard()
+        self.assertTrue(wizard.customer_without_coordinates)
+        self.assertTrue(wizard.missing_coordinates)
+        found = {"2 place Kléber": CUSTOMER, "3 rue du Dôme": NEAR}
+        queries = []
+
+        def openstreetmap(geocoder, address, **kw):
+            queries.append(address)
+            return next((pos for street, pos in found.items() if street in address), None)
+
+        geocoder = type(self.env["base.geocoder"])
+        with patch.object(geocoder, "_call_openstreetmap", openstreetmap, create=True):
+            action = wizard.action_geolocate()
+        self.assertEqual(len(queries), 2, "the customer and Denis, who have an address")
+        self.assertEqual(self.customer.partner_latitude, CUSTOMER[0])
+        self.assertEqual(self.denis.partner_id.partner_longitude, NEAR[1])
+        self.assertFalse(wizard.customer_without_coordinates)
+        self.assertFalse(wizard.missing_coordinates)
+        self.assertIn(("Denis", 1, "free, 1.3 km (from their base), tie"), self._lines(wizard))
+        self.assertEqual((action["res_model"], action["res_id"]), (wizard._name, wizard.id))
+        with self.assertRaisesRegex(UserError, "Nothing to locate"):
+            wizard.action_geolocate()
+
     @freeze_time(datetime(2025, 1, 14, 22, 30))  # 23:30 in Paris: urgent SMS go at any hour
     def test_dispatch_books_and_sends_urgent_sms_at_night(self):
-        wizard = self._wizard(duration=1.5)
+        dispatcher = self.env.ref("base.user_admin")
+        wizard = self._wizard(duration=1.5).with_user(dispatcher)
         wizard.technician_id = self.bruno
         action = wizard.action_dispatch()
-        event = self.env["calendar.event"].browse(action["res_id"])
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertIn(
+            "The SMS to Bruno (06 22 22 22 22) is being sent", action["params"]["message"]
+        )
+        event = self.env["calendar.event"].browse(action["params"]["next"]["res_id"])
         self.assertEqual(event.start, datetime(2025, 1, 14, 22, 30))
         self.assertEqual(event.stop, datetime(2025, 1, 15, 0, 0))
         self.assertEqual(event.user_id, self.bruno)
@@ -176,18 +241,47 @@ class TestDispatchWizard(DuretTwilioCase):
             "+33388000000, Plus de courant",
         )
         self.assertEqual(sms.mail_message_id.model, "calendar.event", "history on the event")
+        self.assertFalse(self._notifications(dispatcher))
         self.run_queue()
         sent = self.sim_messages_to("+33622222222")
         self.assertEqual(len(sent), 1)
         self.assertTrue(sent[0]["body"].startswith("URGENT : Boulangerie Klein"))
+        self.assertFalse(self._notifications(dispatcher), "handed to Twilio, not sent yet")
+        # the dispatcher is told when the SMS has left (Twilio's status report)
+        sms._duret_apply_twilio_status("sent")
+        sms._duret_apply_twilio_status("delivered")
+        self.assertEqual(
+            [(n["type"], n["message"]) for n in self._notifications(dispatcher)],
+            [("success", "The urgent SMS to Bruno has left.")],
+        )
 
     @freeze_time(NOW)
-    def test_line_button_sends_the_picked_technician(self):
+    def test_dispatcher_is_told_when_the_urgent_sms_fails(self):
+        dispatcher = self.env.ref("base.user_admin")
+        wizard = self._wizard().with_user(dispatcher)
+        wizard.technician_id = self.alice
+        wizard.action_dispatch()
+        sms = self.env["sms.sms"].sudo().search([("number", "=", "+33611111111")])
+        sms.write({"state": "process"})  # handed over to Twilio
+        sms.write(
+            {"state": "error", "failure_type": "sms_server", "duret_failure_reason": "No network."}
+        )
+        self.assertEqual(
+            [(n["type"], n["message"]) for n in self._notifications(dispatcher)],
+            [("danger", "The urgent SMS to Alice was not sent: No network. Call them instead.")],
+        )
+        sms.write({"state": "canceled"})
+        self.assertEqual(len(self._notifications(dispatcher)), 1, "told once")
+
+    @freeze_time(NOW)
+    def test_line_button_picks_the_technician_and_sends_nothing(self):
         wizard = self._wizard()
         line = wizard.line_ids.filtered(lambda line: line.user_id == self.denis)
-        line.action_dispatch()
+        action = line.action_choose()
         self.assertEqual(wizard.technician_id, self.denis)
-        self.assertTrue(self.env["sms.sms"].sudo().search([("number", "=", "+33644444444")]))
+        self.assertEqual((action["res_model"], action["res_id"]), (wizard._name, wizard.id))
+        self.assertFalse(self.env["sms.sms"].sudo().search([("number", "=", "+33644444444")]))
+        self.assertIn("To Denis, 06 44 44 44 44", wizard.sms_preview_info)
 
     @freeze_time(NOW)
     def test_technician_without_mobile_is_a_clear_error(self):

@@ -46,6 +46,7 @@ class TestInboundSms(DuretTwilioMixin, HttpCase):
         # Callbacks are built, and signatures checked, from the SMS setting Public URL.
         self.env["ir.config_parameter"].sudo().set_param("duret_sms.public_url", self.base_url())
         self.Reply = self.env["duret.sms.reply"].sudo()
+        self.Reply.search([]).unlink()  # an empty inbox (databases with demo data have replies)
         self.Sms = self.env["sms.sms"].sudo()
         # Only the SMS this test creates count (the database may hold older ones).
         self.first_sms_id = (self.Sms.search([], order="id desc", limit=1).id or 0) + 1

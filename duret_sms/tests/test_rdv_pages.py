@@ -1,7 +1,20 @@
-from datetime import timedelta
+import re
+from datetime import datetime, timedelta
 
 from odoo import Command, fields
 from odoo.tests import HttpCase, tagged
+
+
+def contrast_ratio(foreground, background):
+    """WCAG 2 contrast ratio of two "#rrggbb" colours."""
+
+    def luminance(color):
+        channels = [int(color[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    light, dark = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
 
 
 @tagged("post_install", "-at_install")
@@ -13,19 +26,21 @@ class TestRdvPages(HttpCase):
         cls.company.write(
             {
                 "name": "Duret Électricité",
-                "phone": "04 72 00 00 00",
+                "phone": "+33478123456",
                 "country_id": cls.env.ref("base.fr").id,
             }
         )
         cls.customer = cls.env["res.partner"].create(
             {"name": "Camille Martin", "mobile": "06 12 34 56 78", "city": "Lyon"}
         )
-        start = fields.Datetime.now().replace(microsecond=0) + timedelta(days=2)
+        cls.company.duret_sms_tz = "Europe/Paris"
+        # Far in the future: the page expires when the appointment is over.
+        start = datetime(2099, 3, 10, 13, 0)  # 14:00 in Paris
         cls.event = cls.env["calendar.event"].create(
             {
-                "name": "Dépannage",
+                "name": "Remplacement du tableau électrique",
                 "start": start,
-                "stop": start + timedelta(hours=1),
+                "stop": start + timedelta(hours=2, minutes=30),
                 "location": "12 rue des Lilas, 69003 Lyon",
                 "partner_ids": [
                     Command.set([cls.customer.id, cls.env.ref("base.user_admin").partner_id.id])
@@ -40,26 +55,47 @@ class TestRdvPages(HttpCase):
             response = self.url_open(path + self.token)
             self.assertEqual(response.status_code, 200, path)
             self.assertIn("12 rue des Lilas", response.text)
-            self.assertIn('href="tel:+33472000000"', response.text)
+            self.assertIn('href="tel:+33478123456"', response.text)
         self.assertIn("Voulez-vous vraiment annuler", response.text)
         self.attendee.invalidate_recordset()
         self.assertEqual(self.attendee.state, "needsAction")
         self.assertEqual(self.attendee.duret_customer_answer, "none")
 
-    def test_post_confirm(self):
-        response = self.url_open(f"/rdv/confirm/{self.token}", data={"answer": "1"})
-        self.assertEqual(response.status_code, 200)
-        self.assertIn("Merci, votre rendez-vous est confirmé", response.text)
+    def test_page_says_who_what_when_and_whom_to_call(self):
+        text = self.url_open(f"/rdv/{self.token}").text
+        self.assertIn("Bonjour Camille Martin", text)
+        self.assertIn("Remplacement du tableau électrique", text, "what the visit is for")
+        self.assertIn("de 14h00 à 16h30", text, "the arrival window, in company time")
+        self.assertIn("Appeler le 04 78 12 34 56", text, "the phone as the French write it")
+        self.assertIn("Duret Électricité", text)
+
+    def test_footer_text_contrast_is_at_least_4_5(self):
+        text = self.url_open(f"/rdv/{self.token}").text
+        body = re.search(r"body \{[^}]*background: (#[0-9a-f]{6})", text).group(1)
+        footer = re.search(r"footer \{[^}]*color: (#[0-9a-f]{6})", text).group(1)
+        self.assertGreaterEqual(contrast_ratio(footer, body), 4.5)
+
+    def test_post_confirm_redirects_to_the_page(self):
+        url = f"/rdv/confirm/{self.token}"
+        response = self.url_open(url, data={"answer": "1"}, allow_redirects=False)
+        self.assertEqual(response.status_code, 303)
+        self.assertTrue(response.headers["Location"].endswith(f"/rdv/{self.token}"))
         self.attendee.invalidate_recordset()
         self.assertEqual(self.attendee.state, "accepted")
         self.assertEqual(self.attendee.duret_customer_answer, "confirmed")
         self.assertEqual(self.attendee.duret_answer_channel, "web")
-        # Posting again is harmless (retries, double taps).
-        response = self.url_open(f"/rdv/confirm/{self.token}", data={"answer": "1"})
-        self.assertIn("Votre rendez-vous est confirmé", response.text)
+        # What the customer's browser then shows (and shows again on reload, posting nothing)
+        response = self.url_open(url, data={"answer": "1"})
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(response.url.endswith(f"/rdv/{self.token}"))
+        self.assertIn("Merci, votre rendez-vous est confirmé", response.text)
+        self.assertNotIn("Je confirme", response.text)
 
-    def test_post_cancel(self):
-        response = self.url_open(f"/rdv/cancel/{self.token}", data={"answer": "1"})
+    def test_post_cancel_redirects_to_the_page(self):
+        url = f"/rdv/cancel/{self.token}"
+        response = self.url_open(url, data={"answer": "1"}, allow_redirects=False)
+        self.assertEqual(response.status_code, 303)
+        response = self.url_open(response.headers["Location"])
         self.assertEqual(response.status_code, 200)
         self.assertIn("Votre rendez-vous est annulé", response.text)
         self.assertNotIn("Je confirme", response.text)
@@ -76,6 +112,10 @@ class TestRdvPages(HttpCase):
             self.assertEqual(response.status_code, 404)
             self.assertIn("Ce lien n'est plus valide", response.text)
             self.assertNotIn("Camille", response.text)
+            # whom to call instead: the company's name and a call button
+            self.assertIn("Duret Électricité", response.text)
+            self.assertIn('class="btn call"', response.text)
+            self.assertIn('href="tel:+33478123456"', response.text)
         self.assertEqual(unknown.text, malformed.text)
 
     def test_expired_token(self):
@@ -98,3 +138,11 @@ class TestRdvPages(HttpCase):
     def test_archived_event(self):
         self.event.active = False
         self.assertEqual(self.url_open(f"/rdv/{self.token}").status_code, 404)
+
+    def test_optout_pages_share_the_design(self):
+        sms = self.env["sms.sms"].create({"number": "+33612345678", "body": "Promo"})
+        for url in (f"/sms/optout/{sms.uuid}", "/sms/optout/" + "f" * 32):
+            text = self.url_open(url).text
+            self.assertIn('<p class="brand">Duret Électricité</p>', text, url)
+            self.assertIn('href="tel:+33478123456"', text, url)
+            self.assertIn("04 78 12 34 56", text, url)

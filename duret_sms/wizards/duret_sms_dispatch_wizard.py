@@ -6,7 +6,7 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import html2plaintext
 
-from ..core import dispatch_ranking, phone
+from ..core import dispatch_ranking, encoding, phone
 from ..models.sms_sms_category import urgent_alert_context
 
 
@@ -48,6 +48,15 @@ class DuretSmsDispatchWizard(models.TransientModel):
         ],
     )
     customer_without_coordinates = fields.Boolean(compute="_compute_line_ids", store=True)
+    missing_coordinates = fields.Boolean(
+        compute="_compute_line_ids",
+        store=True,
+        help="The customer or a technician has an address but no coordinates yet.",
+    )
+    customer_address = fields.Char("Address", compute="_compute_customer_contact")
+    customer_phone = fields.Char("Phone", compute="_compute_customer_contact")
+    sms_preview = fields.Text("SMS to the Technician", compute="_compute_sms_preview")
+    sms_preview_info = fields.Char(compute="_compute_sms_preview")
 
     @api.model
     def default_get(self, fields_list):
@@ -64,13 +73,16 @@ class DuretSmsDispatchWizard(models.TransientModel):
                 values["description"] = html2plaintext(event.description or "").strip() or False
         return values
 
-    @api.depends("partner_id", "company_id")
+    @api.depends(
+        "partner_id", "partner_id.partner_latitude", "partner_id.partner_longitude", "company_id"
+    )
     def _compute_line_ids(self):
         for wizard in self:
             rankings = wizard._duret_rank() if wizard.partner_id else []
             wizard.customer_without_coordinates = bool(
                 wizard.partner_id and not wizard._duret_partner_position(wizard.partner_id)
             )
+            wizard.missing_coordinates = bool(wizard._duret_partners_to_geolocate())
             wizard.line_ids = [Command.clear()] + [
                 Command.create(
                     {
@@ -91,9 +103,56 @@ class DuretSmsDispatchWizard(models.TransientModel):
             first = wizard.line_ids.sorted("sequence")[:1]
             wizard.technician_id = first.user_id
 
+    @api.depends("partner_id", "company_id")
+    def _compute_customer_contact(self):
+        for wizard in self:
+            customer = wizard.partner_id
+            region = (wizard.company_id.country_id.code or "FR").upper()
+            wizard.customer_address = self._duret_address(customer) if customer else False
+            raw = customer.mobile or customer.phone
+            wizard.customer_phone = phone.display(raw, region) if raw else False
+
+    @api.depends("partner_id", "description", "technician_id", "company_id")
+    def _compute_sms_preview(self):
+        for wizard in self:
+            if not wizard.partner_id:
+                wizard.sms_preview = wizard.sms_preview_info = False
+                continue
+            body = wizard._duret_sms_body()
+            wizard.sms_preview = body
+            segments = encoding.analyze(body).segments
+            size = _("%(count)s SMS", count=segments)
+            technician = wizard.technician_id
+            if not technician:
+                wizard.sms_preview_info = size
+                continue
+            number = technician.partner_id._duret_sms_mobile(wizard.company_id)
+            region = (wizard.company_id.country_id.code or "FR").upper()
+            wizard.sms_preview_info = (
+                _(
+                    "To %(technician)s, %(number)s (%(size)s)",
+                    technician=technician.name,
+                    number=phone.display(number, region),
+                    size=size,
+                )
+                if number
+                else _("%(technician)s has no valid mobile number.", technician=technician.name)
+            )
+
     @api.model
     def _duret_partner_position(self, partner):
         return dispatch_ranking.valid_position(partner.partner_latitude, partner.partner_longitude)
+
+    def _duret_partners_to_geolocate(self):
+        """The customer and technicians with an address but no coordinates."""
+        self.ensure_one()
+        partners = self.partner_id | self._duret_technicians().partner_id
+        return partners.filtered(
+            lambda partner: (
+                (partner.street or partner.zip or partner.city)
+                and not self._duret_partner_position(partner)
+            )
+        )
 
     def _duret_horizon(self):
         return timedelta(hours=max(self.company_id.duret_sms_dispatch_horizon, 0))
@@ -206,8 +265,44 @@ class DuretSmsDispatchWizard(models.TransientModel):
     # Actions
     # ------------------------------------------------------------------
 
+    def action_geolocate(self):
+        """Find the coordinates of the customer and technicians from their address.
+
+        Odoo's ``base_geolocalize`` asks the geocoder of the Settings (OpenStreetMap by
+        default) and tells the user which addresses it could not find. The ranking then
+        counts distances too.
+        """
+        self.ensure_one()
+        partners = self._duret_partners_to_geolocate()
+        if not partners:
+            raise UserError(
+                _(
+                    "Nothing to locate: enter the street and city on the customer (and on the "
+                    "technicians' contacts), then try again."
+                )
+            )
+        # Odoo skips geolocation while tests run or modules install unless forced; staff
+        # clicked the button, so it is wanted here.
+        partners.with_context(force_geo_localize=True).geo_localize()
+        self._compute_line_ids()
+        return self._duret_reopen()
+
+    def _duret_reopen(self):
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+            "name": _("Urgent Intervention"),
+        }
+
     def action_dispatch(self):
         """Book the chosen technician now and send them the urgent SMS.
+
+        Returns a notification saying the SMS is on its way, then opens the new appointment
+        (where the SMS and its status show in the chatter). The dispatcher is told again when
+        the SMS has left, or why it did not (see ``sms.sms._duret_dispatch_notify``).
 
         :raise UserError: no technician chosen, or the technician has no valid mobile number.
         """
@@ -236,11 +331,25 @@ class DuretSmsDispatchWizard(models.TransientModel):
             sms_pid_to_number={technician_partner.id: number},
         )
         return {
-            "type": "ir.actions.act_window",
-            "res_model": "calendar.event",
-            "res_id": event.id,
-            "view_mode": "form",
-            "target": "current",
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "title": _("Urgent SMS on its way"),
+                "message": _(
+                    "The SMS to %(technician)s (%(number)s) is being sent; you will be told "
+                    "when it has left. Its status shows on the appointment.",
+                    technician=self.technician_id.name,
+                    number=phone.display(number, (self.company_id.country_id.code or "FR")),
+                ),
+                "next": {
+                    "type": "ir.actions.act_window",
+                    "res_model": "calendar.event",
+                    "res_id": event.id,
+                    "views": [(False, "form")],
+                    "target": "current",
+                },
+            },
         }
 
     def _duret_technician_number(self, user):
@@ -262,7 +371,10 @@ class DuretSmsDispatchWizard(models.TransientModel):
         return ", ".join(line.strip() for line in lines if line.strip())
 
     def _duret_sms_body(self):
-        """The technician's SMS, in French: "URGENT : client, adresse, tél., problème"."""
+        """The technician's SMS, in French: "URGENT : client, adresse, tél., problème".
+
+        The one place its text is built: the preview shows it, the dispatch sends it.
+        """
         customer = self.partner_id
         region = (self.company_id.country_id.code or "FR").upper()
         raw_phone = customer.mobile or customer.phone or ""
@@ -273,4 +385,4 @@ class DuretSmsDispatchWizard(models.TransientModel):
             customer_phone or "sans tél.",
             " ".join(html2plaintext(self.description or "").split()),
         ]
-        return "URGENT : " + ", ".join(parts)
+        return "URGENT : " + ", ".join(part for part in parts if part)

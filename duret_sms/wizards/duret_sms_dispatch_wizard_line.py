@@ -14,8 +14,8 @@ class DuretSmsDispatchWizardLine(models.TransientModel):
     distance_km = fields.Float("Distance (km)", digits=(12, 1), readonly=True)
     explanation = fields.Char("Why", readonly=True)
 
-    def action_dispatch(self):
-        """Send this technician (the staff's pick from the ranking)."""
+    def action_choose(self):
+        """Pick this technician from the ranking; *Send* then sends them."""
         self.ensure_one()
         self.wizard_id.technician_id = self.user_id
-        return self.wizard_id.action_dispatch()
+        return self.wizard_id._duret_reopen()

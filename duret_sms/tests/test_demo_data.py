@@ -1,0 +1,59 @@
+from odoo.tests import TransactionCase, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestDemoData(TransactionCase):
+    """The demo scenario (demo/duret_sms_demo.xml) shows every state, and stays inert in the
+    databases that load it for tests: nothing queued, nothing sent, nothing blacklisted."""
+
+    def setUp(self):
+        super().setUp()
+        self.camille_event = self.env.ref(
+            "duret_sms.calendar_event_camille_demo", raise_if_not_found=False
+        )
+        if not self.camille_event:
+            self.skipTest("database without demo data")
+
+    def _demo_records(self, model):
+        data = self.env["ir.model.data"].search(
+            [("module", "=", "duret_sms"), ("model", "=", model), ("name", "=like", "%_demo")]
+        )
+        return self.env[model].browse(data.mapped("res_id"))
+
+    def test_appointments_tomorrow_with_their_reminders_and_answers(self):
+        events = self._demo_records("calendar.event")
+        self.assertEqual(len(events), 7)
+        for event in events:
+            days = (event.start.date() - event.create_date.date()).days
+            self.assertIn(days, (1, 2), "relative to the installation")
+        self.assertEqual(
+            set(events.mapped("duret_reminder_status")),
+            {"delivered", "sent", "failed", "email", "scheduled"},
+        )
+        self.assertEqual(
+            set(events.mapped("duret_customer_answer")), {"confirmed", "cancelled", "none"}
+        )
+        camille = self.camille_event.attendee_ids.filtered("duret_is_customer")
+        self.assertEqual(camille.access_token, "de5000000000000000000000000000c1")
+        self.assertEqual((camille.state, camille.duret_answer_channel), ("accepted", "web"))
+
+    def test_sms_of_every_final_status_and_none_to_hand_over(self):
+        sms = self._demo_records("sms.sms")
+        self.assertEqual(set(sms.mapped("state")), {"pending", "sent", "error", "canceled"})
+        self.assertTrue(
+            all(s.duret_failure_reason for s in sms if s.state in ("error", "canceled"))
+        )
+        # Nothing for a queue to pick up, nothing the price or recovery crons would ask
+        # Twilio about (those only look at SMS sent through "twilio").
+        self.assertFalse(sms.filtered(lambda s: s.state in ("outgoing", "process")))
+        self.assertFalse(sms.filtered(lambda s: s.duret_provider == "twilio"))
+        self.assertEqual(self.env.ref("base.main_company").duret_sms_provider, "iap")
+
+    def test_replies_and_an_empty_opt_out_list(self):
+        replies = self._demo_records("duret.sms.reply")
+        self.assertEqual(set(replies.mapped("intent")), {"opt_out", "cancel", "confirm", "other"})
+        self.assertEqual(len(replies.filtered(lambda r: r.state == "needs_attention")), 2)
+        # Odoo's own tests count the queries of a blacklist check on an empty list.
+        numbers = self._demo_records("res.partner").mapped("mobile")
+        blacklist = self.env["phone.blacklist"].sudo().search([("number", "in", numbers)])
+        self.assertFalse(blacklist)

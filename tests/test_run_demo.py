@@ -1,0 +1,52 @@
+"""./run.sh and scripts/run_demo.py: what can be checked without starting Odoo.
+
+The end-to-end run (create the demo, serve it, Ctrl-C, cluster removed) needs Odoo and
+PostgreSQL and a few minutes; it is described in scripts/README.md ("Demo without Docker").
+"""
+
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "scripts"))
+
+import run_demo  # noqa: E402 - a script of the repository, not a package
+
+
+def test_demo_installs_every_addon_and_the_apps_staff_use():
+    modules = run_demo.modules()
+    addons = sorted(p.parent.name for p in REPO.glob("*/__manifest__.py"))
+    assert modules[: len(addons)] == addons, "the repository's addons first"
+    # Contacts, Calendar, Purchase, Inventory, Invoicing
+    for app in ("contacts", "calendar", "purchase", "stock", "account"):
+        assert app in modules
+    assert len(modules) == len(set(modules))
+    assert "base" not in modules, "only apps, not every dependency"
+
+
+def test_port_in_use_is_refused_and_a_free_one_accepted():
+    with socket.socket() as server:
+        server.bind(("0.0.0.0", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        assert not run_demo.port_is_free(port)
+    assert run_demo.port_is_free(port)
+
+
+def test_without_odoo_it_says_so_and_fails(capsys):
+    assert run_demo.main(["--odoo-home", "/nowhere", "--no-install"]) == 1
+    assert "Odoo 17.0 expected" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("option", ["--help", "-h"])
+def test_run_sh_help_documents_the_command(option):
+    out = subprocess.run(
+        ["bash", str(REPO / "run.sh"), option], capture_output=True, text=True, check=True
+    ).stdout
+    assert "http://localhost:8069" in out
+    assert "admin / admin" in out
+    assert "Ctrl-C" in out
