@@ -23,6 +23,9 @@
         "views/sms_template_views.xml",
         "views/sms_optout_templates.xml",
         "wizards/sms_composer_views.xml",
+        "wizards/duret_sms_consent_wizard_views.xml",
+        "wizards/duret_sms_optout_lift_wizard_views.xml",
+        "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/duret_sms_test_wizard_views.xml",
         "wizards/duret_sms_dispatch_wizard_views.xml",
@@ -30,6 +33,11 @@
         "views/duret_sms_reply_views.xml",
         "views/duret_sms_menus.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "duret_sms/static/src/**/*",
+        ],
+    },
     "installable": True,
     "application": False,
 }

@@ -1,8 +1,11 @@
 from . import (
     calendar_attendee,
+    calendar_attendee_followup,
     calendar_event,
+    calendar_event_followup,
     duret_sms_reply,
     mail_notification,
+    mail_notification_reason,
     mail_thread,
     phone_blacklist,
     res_company,
@@ -10,5 +13,6 @@ from . import (
     res_partner,
     res_users,
     sms_sms,
+    sms_sms_estimate,
     sms_template,
 )
