@@ -99,11 +99,8 @@ class ResPartner(models.Model):
         # phone.blacklist has a system-only ACL: read the numbers only, to filter contacts.
         numbers = self.env["phone.blacklist"].sudo().search([]).mapped("number")
         positive = (operator == "=") == value
-        domain = [
-            "|",
-            ("phone_sanitized", "in", numbers),
-            ("phone_mobile_search", "in", numbers),
-        ]
+        # phone_sanitized is the contact's mobile, else phone, in E.164 (stored).
+        domain = [("phone_sanitized", "in", numbers)]
         return domain if positive else ["!", *domain]
 
     @api.model

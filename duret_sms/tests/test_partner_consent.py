@@ -35,7 +35,9 @@ class TestPartnerConsent(DuretTwilioCase):
         self.assertEqual(partner.duret_sms_consent_date, datetime(2026, 3, 12, 9, 30))
         self.assertEqual(partner.duret_sms_consent_user_id, self.salesman)
         self.assertEqual(partner.duret_sms_consent_source, "phone")
-        tracked = partner.message_ids.tracking_value_ids.field_id.mapped("name")
+        self.env.flush_all()
+        self.env.cr.precommit.run()  # tracking is written at commit time
+        tracked = partner.sudo().message_ids.tracking_value_ids.field_id.mapped("name")
         self.assertIn("duret_sms_consent", tracked)
         self.assertIn("duret_sms_consent_source", tracked)
         # Withdrawing clears the proof fields; the history keeps the trace.

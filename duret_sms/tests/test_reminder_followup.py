@@ -69,7 +69,7 @@ class TestReminderFollowUp(DuretTwilioCase):
             self.remind()
             attendee = self.attendee(event)
             sms = attendee.duret_reminder_sms_id
-            self.assertEqual(sms.state, "pending")
+            self.assertEqual(sms.state, "process")  # Twilio answered "queued"
             self.assertFalse(self.reminder_mails())
             # Twilio's delivery report: undelivered (handset off).
             sms._duret_apply_twilio_status("undelivered", 30003)

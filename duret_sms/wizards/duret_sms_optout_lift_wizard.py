@@ -39,9 +39,8 @@ class DuretSmsOptoutLiftWizard(models.TransientModel):
             user=self.env.user.name,
             reason=self.reason,
         )
-        blacklist_sudo._remove(entries.mapped("number"), message=trace)
-        partner.message_post(
-            body=Markup("<p>%s</p>") % trace,
-            subtype_xmlid="mail.mt_note",
-        )
+        blacklist_sudo._remove(entries.mapped("number"))
+        note = Markup("<p>%s</p>") % trace
+        entries.message_post(body=note, subtype_xmlid="mail.mt_note")
+        partner.message_post(body=note, subtype_xmlid="mail.mt_note")
         return {"type": "ir.actions.act_window_close"}

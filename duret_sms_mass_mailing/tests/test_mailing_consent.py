@@ -62,7 +62,7 @@ class TestMailingConsent(DuretTwilioCase):
             self.run_queue()
         sent = self._sms(mailing, self.partner)
         self.assertEqual(sent.duret_category, "commercial")
-        self.assertEqual(sent.state, "pending")
+        self.assertEqual(sent.state, "process")  # handed over: Twilio answered "queued"
         (message,) = self.sim_messages_to("+33612345678")
         self.assertTrue(message["body"].endswith(f"STOP au {FROM}"), message["body"])
         self.assertNotIn("STOP SMS:", message["body"])  # one opt-out mention, not two
@@ -87,7 +87,7 @@ class TestMailingConsent(DuretTwilioCase):
         self.assertFalse(self.simulator.messages)
         with freeze_time("2026-11-30 08:30:00"):  # Monday 09:30 in Paris
             self.run_queue()
-        self.assertEqual(sms.state, "pending")
+        self.assertEqual(sms.state, "process")
 
     def test_weekly_cap_applies_to_campaigns(self):
         first, second = self._mailing(self.partner), self._mailing(self.partner, name="Promo 2")
@@ -96,7 +96,7 @@ class TestMailingConsent(DuretTwilioCase):
             self.run_queue()
             self._send(second)
             self.run_queue()
-        self.assertEqual(self._sms(first, self.partner).state, "pending")
+        self.assertEqual(self._sms(first, self.partner).state, "process")
         capped = self._sms(second, self.partner)
         self.assertEqual((capped.state, capped.failure_type), ("canceled", "sms_duplicate"))
         self.assertEqual(second.mailing_trace_ids.trace_status, "cancel")
