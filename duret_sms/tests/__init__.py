@@ -8,6 +8,7 @@ from . import (
     test_reminder_followup,
     test_reminders,
     test_settings,
+    test_sms_templates,
     test_status_callback,
     test_twilio_transport,
 )
