@@ -124,7 +124,7 @@ class TestPartnerConsent(DuretTwilioCase):
 
         action = partner.action_duret_sms_lift_optout()
         wizard = Form(
-            self.env[action["res_model"]].with_user(self.salesman).with_context(action["context"])
+            self.env[action["res_model"]].with_user(self.salesman).with_context(**action["context"])
         )
         wizard.reason = "Asked by phone to get the reminders again"
         wizard.save().action_lift()

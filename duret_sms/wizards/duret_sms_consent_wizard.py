@@ -17,7 +17,7 @@ class DuretSmsConsentWizard(models.TransientModel):
     )
     source = fields.Selection([s for s in CONSENT_SOURCES if s[0] != "staff"], "How", required=True)
     note = fields.Char("Note", help="Kept in each contact's history, e.g. the form's reference.")
-    partner_count = fields.Integer(compute="_compute_partner_count")
+    partner_count = fields.Integer("Number of Contacts", compute="_compute_partner_count")
 
     @api.model
     def default_get(self, fields_list):

@@ -29,7 +29,7 @@ class SmsComposer(models.TransientModel):
     )
     duret_estimate = fields.Char("Length", compute="_compute_duret_estimate")
     duret_ucs2_hint = fields.Char("Special Characters", compute="_compute_duret_estimate")
-    duret_gsm_fixable = fields.Boolean(compute="_compute_duret_estimate")
+    duret_gsm_fixable = fields.Boolean("Replaceable Characters", compute="_compute_duret_estimate")
     duret_warnings = fields.Html(
         "Before Sending", compute="_compute_duret_warnings", sanitize=False
     )
