@@ -39,11 +39,11 @@ class TestComposerPreview(DuretTwilioCase):
         self.env["phone.blacklist"].sudo()._add([MOBILE])
         with freeze_time(WEDNESDAY_10H):
             composer = self.composer(lang="fr_FR")
-        self.assertEqual(
-            composer._duret_preview_gate(),
-            ["Ce contact a demandé à ne plus recevoir de SMS : il ne sera pas envoyé."],
-        )
-        self.assertIn("ne plus recevoir de SMS", composer.duret_warnings)
+            self.assertEqual(
+                composer._duret_preview_gate(),
+                ["Ce contact a demandé à ne plus recevoir de SMS : il ne sera pas envoyé."],
+            )
+            self.assertIn("ne plus recevoir de SMS", composer.duret_warnings)
 
     def test_commercial_without_consent(self):
         with freeze_time(WEDNESDAY_10H):
