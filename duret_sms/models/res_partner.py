@@ -50,7 +50,7 @@ class ResPartner(models.Model):
         help="The contact's mobile is on the SMS opt-out list: they receive no SMS at all, "
         "except urgent alerts to staff.",
     )
-    duret_sms_optout_since = fields.Datetime("Opted Out Since", compute="_compute_duret_sms_optout")
+    duret_sms_optout_since = fields.Date("Opted Out Since", compute="_compute_duret_sms_optout")
     duret_sms_optout_reason = fields.Char("Opt-out Reason", compute="_compute_duret_sms_optout")
     duret_sms_optout_at_twilio = fields.Boolean(
         "Opted Out at Twilio",
@@ -89,7 +89,9 @@ class ResPartner(models.Model):
         for partner in self:
             entry = next((entries[n] for n in numbers[partner] if n in entries), None)
             partner.duret_sms_optout = bool(entry)
-            partner.duret_sms_optout_since = entry._duret_optout_since() if entry else False
+            partner.duret_sms_optout_since = (
+                fields.Date.context_today(partner, entry._duret_optout_since()) if entry else False
+            )
             partner.duret_sms_optout_reason = entry._duret_optout_why() if entry else False
             partner.duret_sms_optout_at_twilio = bool(entry) and entry._duret_twilio_blocked()
 

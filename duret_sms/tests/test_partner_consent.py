@@ -118,7 +118,7 @@ class TestPartnerConsent(DuretTwilioCase):
             self._optout(message="Unsubscribed with the link of SMS abc.")
         partner = self.partner.with_user(self.salesman)
         self.assertTrue(partner.duret_sms_optout)
-        self.assertEqual(partner.duret_sms_optout_since.date(), datetime(2026, 2, 1).date())
+        self.assertEqual(partner.duret_sms_optout_since, datetime(2026, 2, 1).date())
         self.assertIn("Unsubscribed with the link", partner.duret_sms_optout_reason)
         self.assertFalse(partner.duret_sms_optout_at_twilio)
 

@@ -9,7 +9,7 @@ class DuretSmsOptoutLiftWizard(models.TransientModel):
     _description = "Lift SMS Opt-out"
 
     partner_id = fields.Many2one("res.partner", "Contact", required=True, readonly=True)
-    optout_since = fields.Datetime(related="partner_id.duret_sms_optout_since")
+    optout_since = fields.Date(related="partner_id.duret_sms_optout_since")
     optout_reason = fields.Char(related="partner_id.duret_sms_optout_reason")
     reason = fields.Text(
         "Why",
