@@ -54,8 +54,15 @@ class MailNotification(models.Model):
                         "duret_reason": _("Deferred: it will leave %(when)s.", when=when),
                     }
                 continue
-            label = failure_labels.get(notification.failure_type) or ""
-            detail = (sms.duret_failure_reason if sms else "") or notification.failure_reason or ""
+            # The rules' own reason already says what happened: no label before it.
+            detail = sms and sms._duret_reason_in_user_lang()
+            label = "" if detail else failure_labels.get(notification.failure_type) or ""
+            detail = (
+                detail
+                or (sms.duret_failure_reason if sms else "")
+                or notification.failure_reason
+                or ""
+            )
             text = (
                 _("%(label)s: %(detail)s", label=label, detail=detail)
                 if label and detail

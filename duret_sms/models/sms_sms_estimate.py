@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 
 # Prices older than this no longer say much about today's tariff.
 PRICE_HISTORY = timedelta(days=90)
@@ -39,3 +39,20 @@ class SmsSms(models.Model):
         if not currency or not segments:
             return None
         return price / segments, currency
+
+    def _duret_reason_in_user_lang(self):
+        """Why the sending rules cancelled this SMS, said again in the reader's language (the
+        stored reason is in the language of the queue's user); None when not one of those."""
+        self.ensure_one()
+        if self.state != "canceled":
+            return None
+        if self.failure_type == "sms_blacklist":
+            # phone.blacklist has a system-only ACL: this number's entry, to say why.
+            entry = self.env["phone.blacklist"].sudo().search([("number", "=", self.number)])
+            return entry._duret_optout_reason() if len(entry) == 1 else None
+        if self.failure_type == "sms_optout" and self.duret_category == "commercial":
+            return _(
+                "No consent to commercial SMS recorded for %(who)s: not sent.",
+                who=self.partner_id.display_name or self.number,
+            )
+        return None

@@ -187,7 +187,8 @@ class TestNotificationReason(DuretTwilioCase):
         self.assertFalse(values["duret_deferred"])
         self.assertIn("Replied STOP", values["duret_reason"])
         self.assertTrue(
-            values["duret_reason"].startswith("Inscrit sur liste noire : "), values["duret_reason"]
+            values["duret_reason"].startswith("+33612345678 est sur la liste noire SMS depuis le"),
+            values["duret_reason"],
         )
 
     def test_sent_sms_has_no_reason(self):
