@@ -9,6 +9,7 @@
     "maintainers": ["duret-electricite"],
     "depends": ["duret_sms", "mass_mailing_sms"],
     "data": [
+        "data/res_groups_data.xml",
         "views/mailing_mailing_views.xml",
     ],
     "installable": True,

@@ -1,6 +1,6 @@
 from freezegun import freeze_time
 
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from odoo.addons.duret_sms.tests.common import DuretTwilioCase
 
@@ -142,3 +142,9 @@ class TestMailingConsent(DuretTwilioCase):
         self.assertEqual(values["state"], "outgoing")
         self.assertEqual(values["duret_category"], "commercial")
         self.assertIn("STOP SMS:", values["body"])
+
+    def test_marketing_users_record_consent(self):
+        marketer = new_test_user(
+            self.env, login="duret_marketer", groups="mass_mailing.group_mass_mailing_user"
+        )
+        self.assertTrue(marketer.has_group("duret_sms.duret_sms_group_consent"))
