@@ -69,6 +69,12 @@ class SmsTemplate(models.Model):
         return text, sample.display_name
 
     @api.model
+    def _duret_customer_lang(self):
+        """The language the texts are sent in: French when it is installed (the body staff
+        edit in a French interface is its French translation), else the current one."""
+        return "fr_FR" if self.env["res.lang"]._lang_get_id("fr_FR") else False
+
+    @api.model
     def _duret_render(self, xmlid, records, fallback, add_context=None):
         """Render the body of template ``xmlid`` for ``records``: {record id: text}.
 
@@ -82,7 +88,11 @@ class SmsTemplate(models.Model):
         if template and template._name == "sms.template":
             try:
                 bodies = template._render_field(
-                    "body", records.ids, compute_lang=False, add_context=add_context
+                    "body",
+                    records.ids,
+                    compute_lang=False,
+                    set_lang=self._duret_customer_lang(),
+                    add_context=add_context,
                 )
             except UserError as error:
                 _logger.warning(

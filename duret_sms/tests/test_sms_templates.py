@@ -166,3 +166,12 @@ class TestSmsTemplates(DuretTwilioCase):
         self.assertIn("for ", template.duret_estimate)
         template.body = "Votre équipe vous répond : ça marche ✅"
         self.assertIn("Unicode because of: ç ✅", template.duret_estimate)
+
+    def test_template_edited_in_french_is_sent(self):
+        """Office staff edit in French: that is the text customers get, whoever sends it."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        template = self.env.ref("duret_sms.sms_template_reply_opted_out")
+        template.with_context(lang="fr_FR").body = "{{ object.company_id.name }} : c'est noté."
+        self.assertNotIn("noté", template.with_context(lang="en_US").body)
+        self.receive("STOP")  # the webhook runs in English
+        self.assertEqual(self.sms_to(MOBILE).body, f"{self.company.name} : c'est noté.")
