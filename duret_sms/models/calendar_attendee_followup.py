@@ -66,7 +66,13 @@ class CalendarAttendee(models.Model):
     @api.model
     def _duret_reminder_sms_changed(self, sms):
         result = super()._duret_reminder_sms_changed(sms)
-        failed = sms.filtered(lambda s: s.state == "error")
+        # Refused or undelivered, or stopped because the number opted out meanwhile; not the
+        # reminders cancelled on purpose (appointment moved or cancelled).
+        failed = sms.filtered(
+            lambda s: (
+                s.state == "error" or (s.state == "canceled" and s.failure_type == "sms_blacklist")
+            )
+        )
         if failed:
             attendees = self.sudo().search(
                 [

@@ -82,6 +82,18 @@ class TestReminderFollowUp(DuretTwilioCase):
             sms._duret_apply_twilio_status("failed", 30003)
         self.assertEqual(len(self.reminder_mails()), 1)
 
+    def test_opted_out_before_the_reminder_left_gets_the_email(self):
+        event = self.make_event(WEDNESDAY_9H)
+        with freeze_time(TUESDAY_17H):
+            self.env["calendar.event"]._cron_duret_appointment_reminder()
+            self.env["phone.blacklist"].sudo()._add([MOBILE], message="STOP")
+            self.run_queue()
+        attendee = self.attendee(event)
+        self.assertEqual(attendee.duret_reminder_sms_id.state, "canceled")
+        self.assertEqual(attendee.duret_reminder_fallback, "email")
+        self.assertEqual(len(self.reminder_mails()), 1)
+        self.assertFalse(self.simulator.messages)
+
     def test_refused_reminder_without_email_asks_the_office(self):
         self.partner.email = False
         self.simulator.fail_number(MOBILE, 21211)  # invalid number: refused at once
