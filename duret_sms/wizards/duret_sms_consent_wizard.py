@@ -15,9 +15,10 @@ class DuretSmsConsentWizard(models.TransientModel):
         default="given",
         required=True,
     )
-    source = fields.Selection([s for s in CONSENT_SOURCES if s[0] != "staff"], "How", required=True)
+    source = fields.Selection(
+        [s for s in CONSENT_SOURCES if s[0] != "staff"], "Consent Source", required=True
+    )
     note = fields.Char("Note", help="Kept in each contact's history, e.g. the form's reference.")
-    partner_count = fields.Integer("Number of Contacts", compute="_compute_partner_count")
 
     @api.model
     def default_get(self, fields_list):
@@ -29,11 +30,6 @@ class DuretSmsConsentWizard(models.TransientModel):
         ):
             values["partner_ids"] = [fields.Command.set(self.env.context["active_ids"])]
         return values
-
-    @api.depends("partner_ids")
-    def _compute_partner_count(self):
-        for wizard in self:
-            wizard.partner_count = len(wizard.partner_ids)
 
     def action_apply(self):
         """Record the consent (or its withdrawal) on every selected contact, with a trace."""
