@@ -47,14 +47,20 @@ class ResPartner(models.Model):
         "Opted Out of SMS",
         compute="_compute_duret_sms_optout",
         search="_search_duret_sms_optout",
+        groups="base.group_user",
         help="The contact's mobile is on the SMS opt-out list: they receive no SMS at all, "
         "except urgent alerts to staff.",
     )
-    duret_sms_optout_since = fields.Date("Opted Out Since", compute="_compute_duret_sms_optout")
-    duret_sms_optout_reason = fields.Char("Opt-out Reason", compute="_compute_duret_sms_optout")
+    duret_sms_optout_since = fields.Date(
+        "Opted Out Since", compute="_compute_duret_sms_optout", groups="base.group_user"
+    )
+    duret_sms_optout_reason = fields.Char(
+        "Opt-out Reason", compute="_compute_duret_sms_optout", groups="base.group_user"
+    )
     duret_sms_optout_at_twilio = fields.Boolean(
         "Opted Out at Twilio",
         compute="_compute_duret_sms_optout",
+        groups="base.group_user",
         help="The customer replied STOP (or another Twilio keyword): Twilio itself refuses "
         "every SMS to this number until the customer texts START.",
     )
