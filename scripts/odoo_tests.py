@@ -13,13 +13,15 @@
    127.0.0.1, 5432, odoo) when it answers and the role may create databases; otherwise starts a
    throwaway cluster (as the ``postgres`` user when run as root) on a free port of 127.0.0.1,
    fsync off, in /tmp, and removes it at the end.
-4. In a fresh database, three Odoo runs, all logged to var/odoo-tests.log:
+4. In a fresh database, three or four Odoo runs, all logged to var/odoo-tests.log:
    a. ``odoo-bin -i <repo addons + their dependencies> --test-enable --test-tags /<repo addons>``:
       the repository's addons are installed and their own tests run;
    b. scripts/odoo_registry_tests.py: Odoo's ``sms``, ``phone_validation`` and ``calendar_sms``
       suites (at_install, then post_install) in the fully loaded registry, duret_sms included;
    c. ``odoo-bin -i test_mail_sms --test-enable --test-tags /test_mail_sms``: installed after
-      duret_sms, so its at_install tests run with duret_sms loaded.
+      duret_sms, so its at_install tests run with duret_sms loaded;
+   d. when duret_sms_mass_mailing is in the repository: ``odoo-bin -i test_mass_mailing`` with
+      the tags of its SMS test classes only (``MASS_MAILING_TAGS``), bridge installed.
 5. Parses Odoo's result lines and prints the failing tests, then ``odoo tests: N passed,
    N failed`` (errors count as failed). Exits 1 on any failure or error, on a run without
    tests, on any other ERROR/CRITICAL log line, or when a run crashes.
@@ -66,6 +68,14 @@ SKIP_LINE = (
 # Odoo's own suites that must keep passing with duret_sms installed.
 REGISTRY_SUITES = ["sms", "phone_validation", "calendar_sms"]  # already installed by step a
 INSTALL_SUITES = ["test_mail_sms"]  # test-only module, installed after duret_sms
+# Odoo's SMS Marketing tests, with duret_sms_mass_mailing installed (it is auto_install with
+# mass_mailing_sms): only the SMS classes of test_mass_mailing, the e-mail ones do not meet it.
+MASS_MAILING_SUITE = "test_mass_mailing"
+MASS_MAILING_TAGS = [
+    "mass_mailing_sms/test_mass_mailing",  # TestMassSMSInternals, TestMassSMS, statistics
+    "/test_mass_mailing:TestSmsController",  # the /sms/<mailing>/<code> unsubscribe page
+    "/test_mass_mailing:TestSMSPost",  # link tracking in SMS
+]
 STEP_TIMEOUT = 900
 
 RESULT_RE = re.compile(
@@ -451,7 +461,13 @@ def plan_runs(home: Path, db: str, http_port: int) -> list[Run]:
             [*odoo, "-i", ",".join(INSTALL_SUITES), "--test-enable",
              "--test-tags", ",".join(f"/{n}" for n in INSTALL_SUITES), "--stop-after-init"],
         ),
-    ]  # fmt: skip
+    ] + ([
+        Run(
+            f"install {MASS_MAILING_SUITE} after duret_sms_mass_mailing and run its SMS tests",
+            [*odoo, "-i", MASS_MAILING_SUITE, "--test-enable",
+             "--test-tags", ",".join(MASS_MAILING_TAGS), "--stop-after-init"],
+        ),
+    ] if "duret_sms_mass_mailing" in names else [])  # fmt: skip
 
 
 def report(runs: list[Run], elapsed: float) -> bool:
@@ -550,11 +566,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  no usable PostgreSQL ({why}): starting a throwaway cluster", flush=True)
             pg = start_cluster()
         print(f"  Odoo 17 at {home} ({origin}); PostgreSQL: {pg.describe()}; database {db}")
-        print(f"  running (3 Odoo runs, a few minutes); log: {LOG.relative_to(REPO)}", flush=True)
         drop_database(pg, db)
         http_port = free_port()
         write_config(home, pg, db)
         runs = plan_runs(home, db, http_port)
+        print(
+            f"  running ({len(runs)} Odoo runs, a few minutes); log: {LOG.relative_to(REPO)}",
+            flush=True,
+        )
         with LOG.open("w", encoding="utf-8") as log:
             for run in runs:
                 run_step(run, log)

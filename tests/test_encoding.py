@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from duret_sms.core import encoding
 from duret_sms.core.encoding import GSM_BASIC, GSM_EXTENSION, analyze, smart_encode
 
 
@@ -161,3 +162,43 @@ def test_any_text_properties(text):
     smart = analyze(text, smart_encoding=True)
     assert smart.text == smart_encode(text)
     assert smart_encode(smart.text) == smart.text  # idempotent
+
+
+# -- GSM-7 equivalents offered by the composer -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("char", "expected"),
+    [
+        ("ê", "e"),
+        ("â", "a"),
+        ("ç", "c"),
+        ("Ê", "E"),
+        ("œ", "oe"),
+        ("’", "'"),
+        ("«", '"'),
+        ("…", "..."),
+        ("\u00a0", " "),
+        ("é", "é"),  # GSM-7 already: kept
+        ("€", "€"),
+        ("😀", None),
+        ("π", None),
+    ],
+)
+def test_gsm_equivalent(char, expected):
+    assert encoding.gsm_equivalent(char) == expected
+
+
+def test_to_gsm_makes_french_text_gsm7_and_keeps_the_rest():
+    text = "Rendez-vous fixé à 9h : l’équipe vient à Mâcon, côté hôpital 😀"
+    fixed = encoding.to_gsm(text)
+    assert fixed == "Rendez-vous fixé à 9h : l'équipe vient à Macon, coté hopital 😀"
+    assert encoding.analyze(fixed).non_gsm == ("😀",)
+    assert encoding.analyze(encoding.to_gsm("Mâcon, l’hôpital")).encoding == encoding.GSM7
+
+
+@given(st.text(max_size=200))
+def test_to_gsm_never_adds_non_gsm_characters(text):
+    before = set(encoding.analyze(text).non_gsm)
+    after = set(encoding.analyze(encoding.to_gsm(text)).non_gsm)
+    assert after <= before

@@ -94,3 +94,34 @@ def analyze(text, smart_encoding=False):
         segments=_pack(costs, _SINGLE[encoding], _PART[encoding]),
         non_gsm=non_gsm,
     )
+
+
+# Letters with no GSM-7 form whose usual plain spelling reads the same on a phone.
+_LIGATURES = {"œ": "oe", "Œ": "OE", "ﬁ": "fi", "ﬂ": "fl"}
+
+
+def gsm_equivalent(char):
+    """Return the GSM-7 text a reader takes for ``char`` ("ê" → "e", "’" → "'", "œ" → "oe"),
+    ``char`` itself when it is GSM-7 already, or None when there is none (emoji, Greek
+    lowercase...). Accents GSM-7 has (é è à ù...) are kept by callers: only non-GSM characters
+    are looked up."""
+    if char in GSM_BASIC or char in GSM_EXTENSION:
+        return char
+    smart = smart_encode(char)
+    if smart != char and all(c in GSM_BASIC or c in GSM_EXTENSION for c in smart):
+        return smart
+    if char in _LIGATURES:
+        return _LIGATURES[char]
+    if char == "ç":
+        return "c"  # GSM-7 has only the capital Ç
+    base = "".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c))
+    if base and base != char and all(c in GSM_BASIC for c in base):
+        return base
+    return None
+
+
+def to_gsm(text):
+    """Return ``text`` with every non-GSM-7 character that has a GSM-7 equivalent replaced
+    (see :func:`gsm_equivalent`); characters without one stay, so nothing is lost."""
+    text = unicodedata.normalize("NFC", text or "")
+    return "".join(gsm_equivalent(c) or c for c in text)

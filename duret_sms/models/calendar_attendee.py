@@ -378,8 +378,7 @@ class CalendarAttendee(models.Model):
             else:
                 skipped[attendee] = _("No mobile number and no email address.")
         if by_sms:
-            template = company._duret_sms_reminder_template()
-            bodies = template._render_field("body", by_sms.ids, compute_lang=False)
+            bodies = by_sms._duret_reminder_bodies()
             # sms.sms is a technical model (system ACL); office users may press "Send now".
             sms_sudo = (
                 self.env["sms.sms"]
@@ -535,8 +534,14 @@ class CalendarAttendee(models.Model):
         if not number:
             return
         body = gsm_safe(
-            f"ANNULATION {self.duret_rdv_customer} a annule le RDV du {self.duret_rdv_when}"
-            f" ({self.duret_rdv_address}). {self.duret_rdv_company_name}"
+            self.env["sms.template"]._duret_render(
+                "duret_sms.sms_template_technician_cancel_alert",
+                self,
+                lambda a: (
+                    f"ANNULATION {a.duret_rdv_customer} a annule le RDV du "
+                    f"{a.duret_rdv_when} ({a.duret_rdv_address}). {a.duret_rdv_company_name}"
+                ),
+            )[self.id]
         )
         # sms.sms is a technical model (system ACL): the customer's answer is anonymous.
         self.env["sms.sms"].sudo().with_context(**urgent_alert_context()).create(

@@ -37,6 +37,7 @@ MESSAGE_SID_RE = re.compile(r"[A-Za-z]{2}[0-9A-Za-z]{32}")
 TWILIO_ANSWERED = {keywords.OPT_OUT: "STOP", keywords.OPT_IN: "START", keywords.HELP: "HELP"}
 
 # Answers to the customer, in French (the customers are French; no translation on purpose).
+# The texts sent are the SMS templates "Reply: ..." (editable); these are the fallbacks.
 # Only GSM-7 characters, so that each fits one SMS with a company name of normal length.
 SMS_OPTED_OUT = (
     "{company} : vous ne recevrez plus de SMS de notre part. Pour les recevoir à nouveau, "
@@ -365,7 +366,11 @@ class DuretSmsReply(models.Model):
             note = _("Number added to the SMS blacklist; Twilio already confirmed it.")
         else:
             self._duret_send_sms(
-                SMS_OPTED_OUT.format(company=self.company_id.name), optout_ack=True
+                self._duret_reply_text(
+                    "duret_sms.sms_template_reply_opted_out",
+                    SMS_OPTED_OUT.format(company=self.company_id.name),
+                ),
+                optout_ack=True,
             )
             note = _("Number added to the SMS blacklist; confirmation SMS sent.")
         self.write({"action_taken": "opted_out", "action_note": note, "state": "done"})
@@ -384,7 +389,12 @@ class DuretSmsReply(models.Model):
         if self._duret_twilio_answered():
             note = _("Number removed from the SMS blacklist; Twilio already confirmed it.")
         else:
-            self._duret_send_sms(SMS_OPTED_IN.format(company=self.company_id.name))
+            self._duret_send_sms(
+                self._duret_reply_text(
+                    "duret_sms.sms_template_reply_opted_in",
+                    SMS_OPTED_IN.format(company=self.company_id.name),
+                )
+            )
             note = _("Number removed from the SMS blacklist; confirmation SMS sent.")
         self.write({"action_taken": "opted_in", "action_note": note, "state": "done"})
 
@@ -394,8 +404,11 @@ class DuretSmsReply(models.Model):
             return
         self._duret_post_on_event(attendee.event_id)
         attendee._duret_customer_cancel("sms")
+        fallback = SMS_CANCELLED.format(company=self.company_id.name, when=attendee.duret_rdv_when)
         self._duret_send_sms(
-            SMS_CANCELLED.format(company=self.company_id.name, when=attendee.duret_rdv_when)
+            self.env["sms.template"]._duret_render(
+                "duret_sms.sms_template_reply_cancelled", attendee, lambda _a: fallback
+            )[attendee.id]
         )
         self.write(
             {
@@ -427,7 +440,12 @@ class DuretSmsReply(models.Model):
         else:
             company = self.company_id
             template = SMS_HELP if company.phone else SMS_HELP_NO_PHONE
-            self._duret_send_sms(template.format(company=company.name, phone=company.phone))
+            self._duret_send_sms(
+                self._duret_reply_text(
+                    "duret_sms.sms_template_reply_help",
+                    template.format(company=company.name, phone=company.phone),
+                )
+            )
             note = _("Help SMS sent.")
         self.write({"action_taken": "help_sent", "action_note": note, "state": "done"})
 
@@ -559,6 +577,12 @@ class DuretSmsReply(models.Model):
             user_id=user.id,
         )
         self.duret_copy_activity_ids = [Command.link(activity.id)]
+
+    def _duret_reply_text(self, xmlid, fallback):
+        """The answer to this reply from the SMS template ``xmlid`` (staff may edit it), or
+        ``fallback`` when the template is missing or broken."""
+        self.ensure_one()
+        return self.env["sms.template"]._duret_render(xmlid, self, lambda _r: fallback)[self.id]
 
     def _duret_send_sms(self, body, optout_ack=False):
         """Queue an SMS answering this reply, to the number that wrote, through Odoo's queue."""

@@ -1,12 +1,22 @@
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 from ..core import phone
 
+# How the customer gave (or withdrew) consent: kept as proof (CNIL asks who, when and how).
 CONSENT_SOURCES = [
+    ("form", "Signed form"),
+    ("phone", "Phone call"),
+    ("paper", "Letter or paper"),
+    ("web", "Website"),
+    ("sms", "SMS"),
     ("staff", "Recorded by staff"),
-    ("web", "Web form"),
-    ("sms", "SMS reply"),
 ]
+CONSENT_FIELDS = (
+    "duret_sms_consent_date",
+    "duret_sms_consent_source",
+    "duret_sms_consent_user_id",
+)
 
 
 class ResPartner(models.Model):
@@ -21,9 +31,38 @@ class ResPartner(models.Model):
         help="The contact agreed to receive commercial SMS. Service SMS (appointments, "
         "invoices) do not need it.",
     )
-    duret_sms_consent_date = fields.Datetime("Consent Given On", copy=False, readonly=True)
+    duret_sms_consent_date = fields.Datetime("Consent Given On", copy=False, tracking=True)
     duret_sms_consent_source = fields.Selection(
-        CONSENT_SOURCES, "Consent Source", copy=False, readonly=True
+        CONSENT_SOURCES,
+        "Consent Source",
+        copy=False,
+        tracking=True,
+        help="How the contact gave their consent.",
+    )
+    duret_sms_consent_user_id = fields.Many2one(
+        "res.users", "Consent Recorded By", copy=False, tracking=True, ondelete="set null"
+    )
+    # The opt-out list is Odoo's phone.blacklist (system ACL): shown here, read as superuser.
+    duret_sms_optout = fields.Boolean(
+        "Opted Out of SMS",
+        compute="_compute_duret_sms_optout",
+        search="_search_duret_sms_optout",
+        groups="base.group_user",
+        help="The contact's mobile is on the SMS opt-out list: they receive no SMS at all, "
+        "except urgent alerts to staff.",
+    )
+    duret_sms_optout_since = fields.Date(
+        "Opted Out Since", compute="_compute_duret_sms_optout", groups="base.group_user"
+    )
+    duret_sms_optout_reason = fields.Char(
+        "Opt-out Reason", compute="_compute_duret_sms_optout", groups="base.group_user"
+    )
+    duret_sms_optout_at_twilio = fields.Boolean(
+        "Opted Out at Twilio",
+        compute="_compute_duret_sms_optout",
+        groups="base.group_user",
+        help="The customer replied STOP (or another Twilio keyword): Twilio itself refuses "
+        "every SMS to this number until the customer texts START.",
     )
     duret_sms_reply_count = fields.Integer(
         "SMS Replies",
@@ -31,35 +70,107 @@ class ResPartner(models.Model):
         groups="duret_sms.duret_sms_group_officer",
     )
 
-    def write(self, vals):
-        if "duret_sms_consent" in vals and "duret_sms_consent_source" not in vals:
-            vals = dict(
-                vals,
-                duret_sms_consent_date=fields.Datetime.now()
-                if vals["duret_sms_consent"]
-                else False,
-                duret_sms_consent_source="staff" if vals["duret_sms_consent"] else False,
-            )
-        return super().write(vals)
+    def _duret_sms_optout_numbers(self):
+        """{partner: [E.164 numbers that reach them by SMS]} (mobile first, then phone)."""
+        result = {}
+        for partner in self:
+            numbers = [partner._duret_sms_mobile(), partner.phone_sanitized]
+            result[partner] = [n for n in dict.fromkeys(numbers) if n]
+        return result
 
-    def _duret_sms_set_consent(self, consent, source):
-        """Record (or withdraw) commercial SMS consent with its source, as proof."""
+    @api.depends("mobile", "phone", "phone_sanitized", "country_id")
+    def _compute_duret_sms_optout(self):
+        numbers = self._duret_sms_optout_numbers()
+        wanted = {n for values in numbers.values() for n in values}
+        # phone.blacklist has a system-only ACL; these numbers' entries only, to show them.
+        blacklist_sudo = self.env["phone.blacklist"].sudo()
+        entries = (
+            {
+                entry.number: entry
+                for entry in blacklist_sudo.search([("number", "in", list(wanted))])
+            }
+            if wanted
+            else {}
+        )
+        for partner in self:
+            entry = next((entries[n] for n in numbers[partner] if n in entries), None)
+            partner.duret_sms_optout = bool(entry)
+            partner.duret_sms_optout_since = (
+                fields.Date.context_today(partner, entry._duret_optout_since()) if entry else False
+            )
+            partner.duret_sms_optout_reason = entry._duret_optout_why() if entry else False
+            partner.duret_sms_optout_at_twilio = bool(entry) and entry._duret_twilio_blocked()
+
+    def _search_duret_sms_optout(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Unsupported search on the SMS opt-out."))
+        # phone.blacklist has a system-only ACL: read the numbers only, to filter contacts.
+        numbers = self.env["phone.blacklist"].sudo().search([]).mapped("number")
+        positive = (operator == "=") == value
+        # phone_sanitized is the contact's mobile, else phone, in E.164 (stored).
+        domain = [("phone_sanitized", "in", numbers)]
+        return domain if positive else ["!", *domain]
+
+    @api.model
+    def _duret_consent_defaults(self, vals):
+        """Complete ``vals`` that set the consent: when and by whom, unless given (import)."""
+        if vals["duret_sms_consent"]:
+            return dict(
+                vals,
+                duret_sms_consent_date=vals.get("duret_sms_consent_date") or fields.Datetime.now(),
+                duret_sms_consent_source=vals.get("duret_sms_consent_source") or "staff",
+                duret_sms_consent_user_id=vals.get("duret_sms_consent_user_id") or self.env.uid,
+            )
+        return dict(vals, **dict.fromkeys(CONSENT_FIELDS, False))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        vals_list = [
+            self._duret_consent_defaults(vals) if "duret_sms_consent" in vals else vals
+            for vals in vals_list
+        ]
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "duret_sms_consent" not in vals:
+            return super().write(vals)
+        # Only contacts whose consent changes get a new date/source/author: re-importing a
+        # file must not rewrite the proof of consents given earlier.
+        changing = self.filtered(
+            lambda p: bool(p.duret_sms_consent) != bool(vals["duret_sms_consent"])
+        )
+        if changing:
+            super(ResPartner, changing).write(self._duret_consent_defaults(vals))
+        unchanged = self - changing
+        if unchanged:
+            super(ResPartner, unchanged).write(vals)
+        return True
+
+    def _duret_sms_set_consent(self, consent, source, note=None):
+        """Record (or withdraw) commercial SMS consent with its source, as proof.
+
+        ``source`` is a key of ``CONSENT_SOURCES``; ``note`` (optional) is added to the trace
+        posted on each contact.
+        """
         self.write(
             {
                 "duret_sms_consent": consent,
                 "duret_sms_consent_date": fields.Datetime.now() if consent else False,
                 "duret_sms_consent_source": source if consent else False,
+                "duret_sms_consent_user_id": self.env.uid if consent else False,
             }
         )
         sources = self._fields["duret_sms_consent_source"]._description_selection(self.env)
         label = dict(sources)[source]  # in the user's language
+        body = (
+            _("Commercial SMS consent given (%(origin)s).", origin=label)
+            if consent
+            else _("Commercial SMS consent withdrawn (%(origin)s).", origin=label)
+        )
+        if note:
+            body = f"{body} {note}"
         for partner in self:
-            partner.message_post(
-                body=_("Commercial SMS consent given (%(origin)s).", origin=label)
-                if consent
-                else _("Commercial SMS consent withdrawn (%(origin)s).", origin=label),
-                subtype_xmlid="mail.mt_note",
-            )
+            partner.message_post(body=body, subtype_xmlid="mail.mt_note")
 
     def _compute_duret_sms_reply_count(self):
         counts = dict(
@@ -69,6 +180,31 @@ class ResPartner(models.Model):
         )
         for partner in self:
             partner.duret_sms_reply_count = counts.get(partner, 0)
+
+    def action_duret_sms_lift_optout(self):
+        """Open the wizard that lifts this contact's SMS opt-out, asking why."""
+        self.ensure_one()
+        if self.duret_sms_optout_at_twilio:
+            raise UserError(self._duret_twilio_optout_message())
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Lift SMS Opt-out"),
+            "res_model": "duret.sms.optout.lift.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_id": self.id},
+        }
+
+    def _duret_twilio_optout_message(self):
+        self.ensure_one()
+        sender = self.env.company.twilio_from_number or _("our number")
+        return _(
+            "%(name)s replied STOP by SMS: Twilio itself refuses every SMS to this number, "
+            "whatever Odoo says. Only the customer can lift it, by texting START to "
+            "%(sender)s; Odoo will then lift its own opt-out by itself.",
+            name=self.display_name,
+            sender=sender,
+        )
 
     def action_view_duret_sms_replies(self):
         self.ensure_one()

@@ -105,7 +105,7 @@ class ResUsers(models.Model):
             vals_list.append(
                 {
                     "number": number,
-                    "body": self._duret_briefing_body(company, day, mine),
+                    "body": user._duret_briefing_body(company, day, mine),
                     "partner_id": user.partner_id.id,
                     "company_id": company.id,
                 }
@@ -130,11 +130,25 @@ class ResUsers(models.Model):
             when = "journee" if event.allday else fr_time(event._duret_local_start())
             line = " - ".join(filter(None, [when, customer.name or event.name, town]))
             lines.append(gsm_safe(line))
+        user = self[:1] or self.env.user
         for shown in range(len(lines), -1, -1):
             rest = len(lines) - shown
-            body = "\n".join(
-                [head, *lines[:shown]]
-                + ([f"+{rest} autre{'s' if rest > 1 else ''}"] if rest else [])
+            listed = "\n".join(
+                lines[:shown] + ([f"+{rest} autre{'s' if rest > 1 else ''}"] if rest else [])
+            )
+            # The text is the template "Technician: next-day briefing", staff may edit it.
+            fallback = "\n".join([head, listed]) if listed else head
+            body = gsm_safe(
+                self.env["sms.template"]._duret_render(
+                    "duret_sms.sms_template_technician_briefing",
+                    user,
+                    lambda _user, fallback=fallback: fallback,
+                    add_context={
+                        "company_name": gsm_safe(company.name),
+                        "day": f"{FR_DAYS[day.weekday()]} {day:%d/%m}",
+                        "lines": listed,
+                    },
+                )[user.id]
             )
             if encoding.analyze(body).segments <= BRIEFING_MAX_SEGMENTS:
                 return body

@@ -385,4 +385,11 @@ class DuretSmsDispatchWizard(models.TransientModel):
             customer_phone or "sans tél.",
             " ".join(html2plaintext(self.description or "").split()),
         ]
-        return "URGENT : " + ", ".join(part for part in parts if part)
+        pieces = dict(zip(("customer", "address", "phone", "problem"), parts, strict=True))
+        # The text is the template "Technician: urgent intervention", staff may edit it.
+        return self.env["sms.template"]._duret_render(
+            "duret_sms.sms_template_urgent_dispatch",
+            self,
+            lambda _wizard: "URGENT : " + ", ".join(part for part in parts if part),
+            add_context=pieces,
+        )[self.id]

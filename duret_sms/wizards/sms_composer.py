@@ -1,11 +1,18 @@
-from odoo import _, api, fields, models
+from datetime import timedelta
 
-from ..core import encoding
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.tools.misc import format_amount, format_datetime
+
+from ..core import encoding, phone, windows
 from ..models.sms_sms import CATEGORIES
 
 # Internal urgent alerts skip the opt-out list and the sending hours: only the staff alert
 # paths send them (see sms_sms_category.py), never the composer.
 COMPOSER_CATEGORIES = [(key, label) for key, label in CATEGORIES if key != "internal_urgent"]
+# Names listed in a warning before "and N others".
+MAX_NAMES = 3
 
 
 class SmsComposer(models.TransientModel):
@@ -24,6 +31,11 @@ class SmsComposer(models.TransientModel):
         help="Added at the end of commercial SMS, as French rules require.",
     )
     duret_estimate = fields.Char("Length", compute="_compute_duret_estimate")
+    duret_ucs2_hint = fields.Char("Special Characters", compute="_compute_duret_estimate")
+    duret_gsm_fixable = fields.Boolean("Replaceable Characters", compute="_compute_duret_estimate")
+    duret_warnings = fields.Html(
+        "Before Sending", compute="_compute_duret_warnings", sanitize=False
+    )
 
     @api.depends("template_id")
     def _compute_duret_category(self):
@@ -37,31 +49,216 @@ class SmsComposer(models.TransientModel):
                 category if category in dict(COMPOSER_CATEGORIES) else "transactional"
             )
 
-    @api.depends("body", "duret_category")
+    @api.depends("body", "duret_category", "composition_mode", "res_ids", "res_id", "numbers")
     def _compute_duret_estimate(self):
         company = self.env.company
+        segment_price = self.env["sms.sms"]._duret_average_segment_price(company)
         for composer in self:
             mention = ""
-            if composer.duret_category == "commercial":
+            if composer.duret_category == "commercial" and company._duret_sms_uses_own_provider():
                 # Each SMS gets its own 32-character token: count one, show a placeholder.
                 mention = self.env["sms.sms"]._duret_optout_mention(company, "0" * 32)
             composer.duret_optout_mention = mention.replace("0" * 32, "<token>").strip()
-            analysis = encoding.analyze((composer.body or "") + mention)
-            composer.duret_estimate = (
+            composer.duret_estimate = composer._duret_counter_text(
+                encoding.analyze((composer.body or "") + mention), segment_price, bool(mention)
+            )
+            non_gsm = encoding.analyze(composer.body or "").non_gsm
+            fixable = [c for c in non_gsm if encoding.gsm_equivalent(c)]
+            composer.duret_gsm_fixable = bool(fixable)
+            composer.duret_ucs2_hint = (
                 _(
-                    "%(segments)s SMS (%(encoding)s, %(units)s units), opt-out mention included",
-                    segments=analysis.segments,
-                    encoding=analysis.encoding,
-                    units=analysis.units,
+                    "These characters make the SMS Unicode (fewer characters per SMS): %(chars)s",
+                    chars=", ".join(
+                        f"« {c} » → « {encoding.gsm_equivalent(c)} »"
+                        if encoding.gsm_equivalent(c)
+                        else f"« {c} »"
+                        for c in non_gsm
+                    ),
                 )
-                if mention
+                if non_gsm
+                else False
+            )
+
+    def _duret_counter_text(self, analysis, segment_price, with_mention):
+        """The one length counter: characters, SMS count, encoding and estimated cost."""
+        self.ensure_one()
+        count = self._duret_recipient_count()
+        text = _(
+            "%(chars)s characters, %(segments)s SMS (%(encoding)s)",
+            chars=len(analysis.text),
+            segments=analysis.segments,
+            encoding=_("Unicode") if analysis.encoding == encoding.UCS2 else _("standard"),
+        )
+        if segment_price:
+            amount, currency = segment_price
+            total = amount * analysis.segments * max(count, 1)
+            cost = format_amount(self.env, total, currency)
+            text += " · " + (
+                _("about %(cost)s for %(count)s recipients", cost=cost, count=count)
+                if count > 1
+                else _("about %(cost)s", cost=cost)
+            )
+        if with_mention:
+            text += " · " + _("opt-out mention included")
+        return text
+
+    def _duret_recipient_count(self):
+        self.ensure_one()
+        if self.composition_mode == "numbers":
+            return len([n for n in (self.numbers or "").split(",") if n.strip()])
+        if self.composition_mode == "mass":
+            return self.res_ids_count or 1
+        return 1
+
+    @api.depends(
+        "duret_category",
+        "composition_mode",
+        "res_model",
+        "res_id",
+        "res_ids",
+        "numbers",
+        "recipient_single_number_itf",
+    )
+    def _compute_duret_warnings(self):
+        for composer in self:
+            warnings = composer._duret_preview_gate()
+            composer.duret_warnings = (
+                Markup("").join(Markup("<div>%s</div>") % w for w in warnings)
+                if warnings
+                else False
+            )
+
+    # ------------------------------------------------------------------
+    # Preview of the compliance gate
+    # ------------------------------------------------------------------
+
+    def _duret_preview_recipients(self):
+        """[(contact or empty recordset, E.164 number or None)] this composer would text."""
+        self.ensure_one()
+        partners = self.env["res.partner"]
+        region = (self.env.company.country_id.code or "FR").upper()
+        if self.composition_mode == "numbers":
+            numbers = [n.strip() for n in (self.numbers or "").split(",") if n.strip()]
+            return [(partners, phone.try_normalize(n, region=region)) for n in numbers]
+        records = self._get_records() if self.res_model else None
+        if not records or not hasattr(records, "_sms_get_recipients_info"):
+            return []
+        info = records._sms_get_recipients_info(
+            force_field=self.number_field_name,
+            partner_fallback=not self.comment_single_recipient,
+        )
+        result = []
+        for record in records:
+            values = info[record.id]
+            number = values["sanitized"]
+            if self.comment_single_recipient and self.recipient_single_number_itf:
+                number = phone.try_normalize(self.recipient_single_number_itf, region=region)
+            partner = values["partner"] or (record if record._name == "res.partner" else partners)
+            result.append((partner, number))
+        return result
+
+    def _duret_preview_gate(self):
+        """What the compliance gate will do with this SMS, said before sending.
+
+        Returns a list of plain-text warnings (opt-out list, missing consent, sending hours),
+        in the user's language; empty when nothing stops or delays the SMS. Only Twilio and
+        Sandbox companies have the gate.
+        """
+        self.ensure_one()
+        company = self.env.company
+        if not company._duret_sms_uses_own_provider():
+            return []
+        category = self.duret_category or "transactional"
+        recipients = self._duret_preview_recipients()
+        numbers = [n for _p, n in recipients if n]
+        # phone.blacklist has a system-only ACL: only these numbers are looked up.
+        blacklist_sudo = self.env["phone.blacklist"].sudo()
+        opted_out = (
+            set(blacklist_sudo.search([("number", "in", numbers)]).mapped("number"))
+            if numbers and category != "internal_urgent"
+            else set()
+        )
+        single = len(recipients) == 1
+        warnings = []
+        blocked = [p.display_name or n for p, n in recipients if n in opted_out]
+        if blocked:
+            warnings.append(
+                _("This contact asked to receive no more SMS: it will not be sent.")
+                if single
                 else _(
-                    "%(segments)s SMS (%(encoding)s, %(units)s units)",
-                    segments=analysis.segments,
-                    encoding=analysis.encoding,
-                    units=analysis.units,
+                    "%(count)s recipients asked to receive no more SMS and will be skipped: "
+                    "%(names)s",
+                    count=len(blocked),
+                    names=self._duret_names(blocked),
                 )
             )
+        if category == "commercial":
+            missing = [
+                p.display_name or n
+                for p, n in recipients
+                if n and n not in opted_out and not p.duret_sms_consent
+            ]
+            if missing:
+                warnings.append(
+                    _(
+                        "No consent to commercial SMS recorded for this contact: it will not "
+                        "be sent."
+                    )
+                    if single
+                    else _(
+                        "No consent to commercial SMS recorded for %(count)s recipients, who "
+                        "will be skipped: %(names)s",
+                        count=len(missing),
+                        names=self._duret_names(missing),
+                    )
+                )
+        now = fields.Datetime.now()
+        policy = company._duret_sms_policy(category)
+        if not windows.is_allowed(now, policy):
+            when = windows.next_allowed(now, policy)
+            warnings.append(
+                _(
+                    "Outside sending hours: it will leave %(when)s.",
+                    when=self._duret_format_when(when, company),
+                )
+            )
+        return warnings
+
+    @api.model
+    def _duret_names(self, names):
+        shown = ", ".join(names[:MAX_NAMES])
+        if len(names) > MAX_NAMES:
+            shown = _("%(names)s and %(count)s others", names=shown, count=len(names) - MAX_NAMES)
+        return shown
+
+    def _duret_format_when(self, when, company):
+        """ "lundi 08:00" within the week, "lundi 4 janvier 08:00" beyond, in the user's
+        language and the company's time zone."""
+        tz = company.duret_sms_tz or "Europe/Paris"
+        pattern = (
+            "EEEE HH:mm"
+            if when - fields.Datetime.now() < timedelta(days=6)
+            else ("EEEE d MMMM HH:mm")
+        )
+        return format_datetime(self.env, when, tz=tz, dt_format=pattern)
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_duret_gsm_replace(self):
+        """Replace the characters that force Unicode by their GSM-7 equivalent, and reopen."""
+        self.ensure_one()
+        self.body = encoding.to_gsm(self.body or "")
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+            "name": _("Send SMS Text Message"),
+            "context": self.env.context,
+        }
 
     def action_send_sms(self):
         return super(

@@ -191,6 +191,10 @@ class AccountMove(models.Model):
         template = self.env.ref("duret_sms_account.sms_template_invoice_dunning")
         self.with_context(duret_sms_category="dunning")._message_sms_with_template(
             template=template,
+            # used when staff broke the template
+            template_fallback="{{ object.company_id.name }} : sauf erreur, la facture "
+            "{{ object.name }} est échue. Réglez-la en ligne : "
+            "{{ object.get_base_url() + object.get_portal_url() }}",
             partner_ids=self.partner_id.ids,
             sms_pid_to_number={self.partner_id.id: number},
         )

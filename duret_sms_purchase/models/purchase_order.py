@@ -59,6 +59,9 @@ class PurchaseOrder(models.Model):
                 **urgent_alert_context(), mail_notify_author=True
             )._message_sms_with_template(
                 template=template,
+                # used when staff broke the template: the order is confirmed all the same
+                template_fallback="URGENT Cde {{ object.name }} confirmée : "
+                "{{ object.partner_id.name }}",
                 partner_ids=manager_partner.ids,
                 sms_pid_to_number={manager_partner.id: numbers[order.id]},
             )

@@ -1,0 +1,1 @@
+from . import mailing_mailing, mailing_trace, sms_sms
