@@ -378,7 +378,7 @@ class CalendarAttendee(models.Model):
             else:
                 skipped[attendee] = _("No mobile number and no email address.")
         if by_sms:
-            bodies = by_sms._duret_reminder_bodies()
+            bodies = by_sms._duret_reminder_bodies(company)
             # sms.sms is a technical model (system ACL); office users may press "Send now".
             sms_sudo = (
                 self.env["sms.sms"]

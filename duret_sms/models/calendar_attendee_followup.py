@@ -32,13 +32,15 @@ class CalendarAttendee(models.Model):
     # The reminder's text
     # ------------------------------------------------------------------
 
-    def _duret_reminder_bodies(self):
+    def _duret_reminder_bodies(self, company=None):
         """{attendee id: reminder text}: "Votre RDV a été déplacé au ..." for moved ones."""
         templates = self.env["sms.template"]
         bodies = {}
         moved = self.filtered("duret_reminder_moved")
+        # The company's choice of reminder text: one segment by default, or the fuller one.
+        reminder = (company or self.env.company)._duret_sms_reminder_template()
         for attendees, xmlid in (
-            (self - moved, "duret_sms.sms_template_appointment_reminder"),
+            (self - moved, reminder),
             (moved, "duret_sms.sms_template_appointment_moved"),
         ):
             if attendees:

@@ -76,14 +76,18 @@ class SmsTemplate(models.Model):
 
     @api.model
     def _duret_render(self, xmlid, records, fallback, add_context=None):
-        """Render the body of template ``xmlid`` for ``records``: {record id: text}.
+        """Render the body of template ``xmlid`` (an XML id, or an ``sms.template`` record such
+        as the reminder text a company chose) for ``records``: {record id: text}.
 
         Staff may edit these templates: when one is missing, broken, or renders empty for a
         record, that record gets ``fallback(record)`` (the text written in code) and the
         problem is logged; sending never fails because of a template. ``fallback`` takes one
         record and returns its text; ``add_context`` gives the template more variables.
         """
-        template = self.env.ref(xmlid, raise_if_not_found=False)
+        if isinstance(xmlid, models.BaseModel):
+            template, xmlid = xmlid, xmlid.display_name
+        else:
+            template = self.env.ref(xmlid, raise_if_not_found=False)
         bodies = {}
         if template and template._name == "sms.template":
             try:
