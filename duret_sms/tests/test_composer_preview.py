@@ -89,6 +89,15 @@ class TestComposerPreview(DuretTwilioCase):
 class TestComposerCounter(DuretTwilioCase):
     """One counter: characters, SMS, encoding, cost; what forces Unicode, and the fix."""
 
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # The cost comes from the prices of recent SMS: only the ones these tests create
+        # (demo databases hold priced SMS of their own).
+        cls.env["sms.sms"].sudo().search([("duret_price_known", "=", True)]).write(
+            {"duret_price_known": False}
+        )
+
     def composer(self, body, **vals):
         return (
             self.env["sms.composer"]

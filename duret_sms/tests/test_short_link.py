@@ -46,6 +46,8 @@ class TestShortReminder(DuretTwilioMixin, HttpCase):
             }
         )
         cls.env["ir.config_parameter"].sudo().set_param("web.base.url", BASE_URL)
+        # Links are built from the SMS public URL (issue 10), not from web.base.url.
+        cls.env["ir.config_parameter"].sudo().set_param("duret_sms.public_url", BASE_URL)
         cls.technician = cls.env["res.users"].create(
             {
                 "name": "Paul Durand",
