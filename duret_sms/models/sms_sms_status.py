@@ -89,6 +89,9 @@ class SmsSms(models.Model):
         todo = self.search(
             [
                 ("duret_provider", "=", "twilio"),
+                # Only a company still on Twilio can be asked (one switched to the Sandbox or
+                # back to Odoo IAP keeps its old SMS as they are: nothing to report as failed).
+                ("company_id.duret_sms_provider", "=", "twilio"),
                 ("twilio_sid", "!=", False),
                 ("duret_price_known", "=", False),
                 ("duret_handover_at", "<", now - timedelta(minutes=5)),

@@ -317,6 +317,18 @@ class TestCronIsolation(DuretTwilioCase):
         sms.send()
         return sms
 
+    def test_prices_are_not_asked_for_a_company_no_longer_on_twilio(self):
+        sms = self._queued(self.other, "+33612345001")
+        with freeze_time("2026-11-25 10:00:00"):
+            self.run_queue()
+        self.assertTrue(sms.twilio_sid)
+        # The company moves to the Sandbox (a trial, a demo): its Twilio account is gone.
+        self.other.write({"duret_sms_provider": "sandbox", "twilio_account_sid": False})
+        with freeze_time("2026-11-25 11:00:00"):
+            self.env.ref("duret_sms.ir_cron_sms_twilio_prices").sudo().method_direct_trigger()
+        self.assertFalse(self.other.duret_sms_cron_error, "nothing failed: nothing to ask")
+        self.assertFalse(sms.duret_price_known)
+
     def test_queue_error_in_one_company_does_not_stop_the_other(self):
         broken = self._queued(self.company, MOBILE)
         fine = self._queued(self.other, OTHER)
