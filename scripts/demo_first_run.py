@@ -22,6 +22,7 @@ company.write(
         "street": "12 rue Garibaldi",
         "zip": "69006",
         "city": "Lyon",
+        "state_id": False,  # Odoo's demo company is in California
         "country_id": env.ref("base.fr").id,
         "phone": "+33478123456",
         "email": "contact@duret-electricite.example",
