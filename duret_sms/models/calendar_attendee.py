@@ -502,18 +502,23 @@ class CalendarAttendee(models.Model):
     def _duret_channel_label(self, channel):
         return _("SMS reply") if channel == "sms" else _("web page")
 
+    def _duret_activity_record(self):
+        """Where a to-do about this attendee goes: calendar.event has no activities of its
+        own, so on the linked document when it has some (a task, an order...), else on the
+        customer."""
+        self.ensure_one()
+        event = self.event_id
+        if event.res_model and event.res_id:
+            document = self.env[event.res_model].browse(event.res_id).exists()
+            if document and hasattr(document, "activity_schedule"):
+                return document
+        return self.partner_id
+
     def _duret_schedule_cancel_activity(self):
         self.ensure_one()
         event = self.event_id
         local = event._duret_local_start()
-        # calendar.event has no activities of its own: the to-do goes on the linked document
-        # when it has some (a task, an order...), else on the customer.
-        record = self.partner_id
-        if event.res_model and event.res_id:
-            document = self.env[event.res_model].browse(event.res_id).exists()
-            if document and hasattr(document, "activity_schedule"):
-                record = document
-        record.activity_schedule(
+        self._duret_activity_record().activity_schedule(
             "mail.mail_activity_data_todo",
             user_id=event.user_id.id or self.env.ref("base.user_admin").id,
             summary=_("Appointment cancelled by the customer"),

@@ -104,7 +104,9 @@ class CalendarAttendee(models.Model):
         """
         mail_template = self.env.ref("duret_sms.mail_template_appointment_reminder")
         for attendee in self.filtered(lambda a: a._duret_still_expected()):
-            reason = attendee.duret_reminder_sms_id.duret_failure_reason or _("not delivered")
+            sms = attendee.duret_reminder_sms_id
+            # Twilio's reason in the language of the note (stored in English by the core).
+            reason = sms.duret_failure_text or sms.duret_failure_reason or _("not delivered")
             if attendee.partner_id.email:
                 mail_template.send_mail(
                     attendee.id, email_layout_xmlid="mail.mail_notification_light"
@@ -133,16 +135,13 @@ class CalendarAttendee(models.Model):
         self.ensure_one()
         event = self.event_id
         local = event._duret_local_start()
-        record = self.partner_id
-        if event.res_model and event.res_id:
-            document = self.env[event.res_model].browse(event.res_id).exists()
-            if document and hasattr(document, "activity_schedule"):
-                record = document
-        record.activity_schedule(
+        self._duret_activity_record().activity_schedule(
             "mail.mail_activity_data_call",
             user_id=event.user_id.id or self.env.ref("base.user_admin").id,
             summary=_("Reminder SMS not delivered: call the customer"),
-            note=_(
+            # An HTML field: names are escaped (a contact's name is not trusted markup).
+            note=Markup("<p>%s</p>")
+            % _(
                 "The SMS reminding %(customer)s of %(event)s on %(date)s failed (%(reason)s), "
                 "and they have no email. Call them at %(phone)s to remind them.",
                 customer=self.partner_id.name,

@@ -108,6 +108,17 @@ class TestReminderFollowUp(DuretTwilioCase):
         self.assertEqual(activity.user_id, self.technician)
         self.assertIn("06 12 34 56 78", activity.note)
 
+    def test_office_activity_escapes_the_customer_name(self):
+        # The to-do's note is HTML: a contact's name is never markup (a link, a tracking pixel).
+        self.partner.write({"email": False, "name": 'Camille <img src="https://t.example/p.gif">'})
+        self.simulator.fail_number(MOBILE, 21211)
+        self.make_event(WEDNESDAY_9H)
+        with freeze_time(TUESDAY_17H):
+            self.remind()
+        note = str(self.partner.activity_ids.note)
+        self.assertNotIn("<img", note)
+        self.assertIn("&lt;img", note)
+
     def test_failed_reminder_of_cancelled_appointment_does_nothing(self):
         event = self.make_event(WEDNESDAY_9H)
         with freeze_time(TUESDAY_17H):
