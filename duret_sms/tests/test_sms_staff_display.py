@@ -67,6 +67,17 @@ class TestSmsStaffTexts(FrenchCase):
             resend.recipient_ids.duret_failure_reason,
         )
 
+    def test_reason_in_the_users_language_when_the_context_has_none(self):
+        # A cron or a webhook runs without a language in its context: what it writes (a note
+        # quoting Twilio's reason) follows its user's language, like Odoo's own _() does.
+        english = twilio_codes.error_info(30003).message
+        env = self.env(user=self.officer, context={})
+        self.assertIn(
+            "Le téléphone du destinataire est éteint", translate_reason(env, english, 30003)
+        )
+        env = self.env(user=self.officer, context={"lang": "en_US"})
+        self.assertTrue(translate_reason(env, english, 30003).startswith("The recipient's phone"))
+
     def test_every_core_explanation_has_a_french_text(self):
         self.assertEqual(set(TWILIO_ERROR_TEXTS), set(twilio_codes.TWILIO_ERRORS))
         english_texts = [info.message for info in twilio_codes.TWILIO_ERRORS.values()]

@@ -169,7 +169,9 @@ def translate_reason(env, text, code=None):
 
     ``code`` is the Twilio error code stored with it, if any.
     """
-    context = env.context  # noqa: F841 -- Odoo's _lt reads the language from this local
+    # Odoo's _lt reads the language from this local; a cron or webhook environment has none
+    # in its context: the user's language then, as Odoo's own _() would pick.
+    context = {"lang": env.context.get("lang") or env.user.lang}  # noqa: F841
     if not text:
         return text
     if code and code in TWILIO_ERROR_TEXTS:
@@ -188,7 +190,9 @@ def translate_reason(env, text, code=None):
 
 def twilio_status_label(env, status):
     """Twilio's status ``status`` ("undelivered") for staff, in the language of ``env``."""
-    context = env.context  # noqa: F841 -- Odoo's _lt reads the language from this local
+    # Odoo's _lt reads the language from this local; a cron or webhook environment has none
+    # in its context: the user's language then, as Odoo's own _() would pick.
+    context = {"lang": env.context.get("lang") or env.user.lang}  # noqa: F841
     if not status:
         return False
     label = TWILIO_STATUS_LABELS.get(status)
