@@ -98,6 +98,8 @@ class Matrix:
             icp = env["ir.config_parameter"]
             icp.set_param("web.base.url", f"http://127.0.0.1:{port}")
             icp.set_param("web.base.url.freeze", "True")
+            # Status callbacks are built from the SMS public URL, not from web.base.url.
+            icp.set_param("duret_sms.public_url", f"http://127.0.0.1:{port}")
             icp.set_param("duret_sms.twilio_api_url", simulator.base_url)
             icp.set_param("duret_sms.twilio_read_timeout", READ_TIMEOUT)
             icp.set_param("duret_sms.batch_size", 50)
