@@ -9,8 +9,8 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 
 from ..core import encoding, windows
+from ..services.sms_urgent import urgent_alert_context
 from .res_company_cron import cron_commit
-from .sms_sms_category import urgent_alert_context
 
 _logger = logging.getLogger(__name__)
 

@@ -1,6 +1,26 @@
+"""sms.sms: every SMS of a Twilio/Sandbox company goes through the duret_sms queue.
+
+The longer concerns live in plain classes of ``services/`` that this model calls: the queue
+runner (``sms_queue``), the compliance gate (``sms_gate``), Twilio's statuses and prices
+(``sms_status``), staff actions (``sms_staff_actions``), opt-out links (``sms_optout``),
+internal urgent SMS (``sms_urgent``), history retention (``sms_retention``) and the cost
+estimate (``sms_cost``).
+"""
+
+import re
 from uuid import uuid4
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
+
+from ..services.sms_cost import SmsCost
+from ..services.sms_gate import SmsGate
+from ..services.sms_optout import SmsOptout
+from ..services.sms_queue import SmsQueue
+from ..services.sms_retention import SmsRetention
+from ..services.sms_staff_actions import RETRIABLE_FAILURE_TYPES, SmsStaffActions
+from ..services.sms_status import SmsStatus
+from ..services.sms_urgent import FAILED_STATES, LEFT_STATES, UrgentSmsNotice, may_send_urgent
+from ..tools.twilio_texts import translate_reason, twilio_status_label
 
 CATEGORIES = [
     ("transactional", "Transactional"),
@@ -52,7 +72,8 @@ class SmsSms(models.Model):
     duret_failure_reason = fields.Char("Failure Reason", readonly=True, copy=False)
     duret_segments = fields.Integer("Segments", readonly=True, copy=False)
     duret_encoding = fields.Char("Encoding", readonly=True, copy=False)
-    duret_price = fields.Float("Price", digits=(12, 5), readonly=True, copy=False)
+    # Twilio prices have four decimals (0.0760 EUR a segment); five only showed a trailing zero.
+    duret_price = fields.Float("Price", digits=(12, 4), readonly=True, copy=False)
     duret_price_unit = fields.Char("Currency", readonly=True, copy=False)
     duret_price_known = fields.Boolean("Price Known", readonly=True, copy=False)
     duret_handover_at = fields.Datetime("Handed Over On", readonly=True, copy=False)
@@ -64,21 +85,132 @@ class SmsSms(models.Model):
         index="btree_not_null",
         help="Queued SMS wait until this time (sending hours, weekly caps, retry backoff).",
     )
+    # How an SMS reads for office staff: reasons and statuses in their language, money as money
+    # (the translation tables are in tools/twilio_texts.py).
+    duret_currency_id = fields.Many2one(
+        "res.currency", "Price Currency", compute="_compute_duret_currency_id"
+    )
+    duret_failure_text = fields.Text(
+        "Why",
+        compute="_compute_duret_texts",
+        help="Why the SMS failed or was cancelled, in your language.",
+    )
+    duret_deferral_text = fields.Text(
+        "Waiting",
+        compute="_compute_duret_texts",
+        help="Why the SMS waits in the queue and until when: it will be sent by itself.",
+    )
+    duret_twilio_status_label = fields.Char("Twilio Status", compute="_compute_duret_texts")
+    duret_error_code_text = fields.Char("Error Code", compute="_compute_duret_texts")
+    duret_is_deferred = fields.Boolean("Deferred", compute="_compute_duret_texts")
+    # One line each, for the list view (Text columns wrap and make rows screen-high).
+    duret_body_preview = fields.Char("Message", compute="_compute_duret_body_preview")
+    duret_failure_summary = fields.Char("Why", compute="_compute_duret_texts")
+    # What office staff can do from the SMS history (see the actions below).
+    duret_can_retry = fields.Boolean("Can Be Retried", compute="_compute_duret_actions")
+    duret_can_cancel = fields.Boolean("Can Be Cancelled", compute="_compute_duret_actions")
+    duret_retry_of_id = fields.Many2one(
+        "sms.sms",
+        "Retry Of",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="set null",
+        help="The failed SMS this one sends again.",
+    )
+    duret_retry_ids = fields.One2many(
+        "sms.sms", "duret_retry_of_id", "Sent Again As", readonly=True, copy=False
+    )
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+
+    @api.depends("duret_price_unit", "company_id")
+    def _compute_duret_currency_id(self):
+        units = {unit for unit in self.mapped("duret_price_unit") if unit}
+        currencies = {}
+        if units:
+            currency_model = self.env["res.currency"].with_context(active_test=False)
+            currencies = {
+                currency.name: currency
+                for currency in currency_model.search([("name", "in", list(units))])
+            }
+        for sms in self:
+            sms.duret_currency_id = (
+                currencies.get(sms.duret_price_unit) or sms._duret_company().currency_id
+            )
+
+    @api.depends("body")
+    def _compute_duret_body_preview(self):
+        for sms in self:
+            body = " ".join((sms.body or "").split())
+            sms.duret_body_preview = body if len(body) <= 80 else body[:79] + "…"
+
+    @api.depends(
+        "state",
+        "duret_failure_reason",
+        "duret_not_before",
+        "twilio_error_code",
+        "twilio_status",
+    )
+    @api.depends_context("lang")
+    def _compute_duret_texts(self):
+        now = fields.Datetime.now()
+        for sms in self:
+            reason = translate_reason(self.env, sms.duret_failure_reason, sms.twilio_error_code)
+            deferred = bool(
+                sms.state == "outgoing" and sms.duret_not_before and sms.duret_not_before > now
+            )
+            sms.duret_is_deferred = deferred
+            # A deferral, or a transient failure Twilio will be asked again about, is
+            # information: the SMS still goes by itself. Only a final state is a failure.
+            sms.duret_deferral_text = reason if deferred else False
+            sms.duret_failure_text = reason if not deferred else False
+            # The explanation before its advice: "The recipient's phone is off (30003)".
+            sms.duret_failure_summary = (
+                re.split(r"\s?:\s", sms.duret_failure_text, maxsplit=1)[0]
+                if sms.duret_failure_text
+                else False
+            )
+            sms.duret_twilio_status_label = twilio_status_label(self.env, sms.twilio_status)
+            code = sms.twilio_error_code
+            sms.duret_error_code_text = str(code) if code else False
+
+    @api.depends("state", "failure_type", "duret_provider")
+    def _compute_duret_actions(self):
+        for sms in self:
+            sms.duret_can_retry = (
+                sms.state == "error"
+                and (sms.failure_type or "unknown") in RETRIABLE_FAILURE_TYPES
+                and sms._duret_company()._duret_sms_uses_own_provider()
+            )
+            sms.duret_can_cancel = sms.state == "outgoing"
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
 
     @api.model_create_multi
     def create(self, vals_list):
-        """Set the company of SMS about a record; commercial SMS of Twilio/Sandbox companies
-        get their opt-out mention (CPCE L34-5)."""
+        """Decide the category on the server (*internal urgent* only for the company's own
+        people, from the code paths meant to send it; anything else becomes transactional),
+        set the company of SMS about a record, and give commercial SMS of Twilio/Sandbox
+        companies their opt-out mention (CPCE L34-5)."""
         prepared = []
         for vals in vals_list:
             vals = dict(vals)  # the caller's dicts may be shared between records
+            category = vals.get("duret_category") or self.env.context.get("duret_sms_category")
+            if category == "internal_urgent" and not may_send_urgent(
+                self.env, vals.get("partner_id")
+            ):
+                vals["duret_category"] = category = "transactional"
             if not vals.get("company_id") and vals.get("mail_message_id"):
                 # An SMS about a record goes through that record's company (as Odoo's own
                 # sms_twilio does), not the sender's current one.
                 message = self.env["mail.message"].browse(vals["mail_message_id"])
                 if message.record_company_id:
                     vals["company_id"] = message.record_company_id.id
-            category = vals.get("duret_category") or self.env.context.get("duret_sms_category")
             company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
             if category == "commercial" and company._duret_sms_uses_own_provider():
                 vals.setdefault("uuid", uuid4().hex)
@@ -90,45 +222,31 @@ class SmsSms(models.Model):
         return super().create(prepared)
 
     def write(self, vals):
-        result = super().write(vals)
-        if "state" in vals and (reminders := self.filtered("duret_is_reminder")):
-            self.env["calendar.attendee"]._duret_reminder_sms_changed(reminders)
-        return result
-
-    @api.model
-    def _duret_optout_mention(self, company, sms_uuid):
-        """The text appended to commercial SMS: "STOP au <number>" where replies reach Odoo,
-        otherwise a short unsubscribe link (alphanumeric senders cannot receive)."""
-        sender = company.twilio_from_number or ""
-        if company.duret_sms_can_receive and sender.startswith("+"):
-            return f"\nSTOP au {sender}"
-        return f"\nStop SMS : {company._duret_public_url()}/sms/optout/{sms_uuid}"
-
-    @api.model
-    def _duret_optout_from_link(self, sms_uuid, choice="all"):
-        """Apply the choice made on the unsubscribe page of SMS ``sms_uuid``.
-
-        ``commercial``: commercial consent is withdrawn for the SMS's contact and every
-        contact of its company with that number; service SMS (reminders, invoices) go on.
-        ``all``: the same, and the number is blacklisted for every SMS.
-        Returns the SMS (sudo) or an empty recordset for an unknown token.
-        """
-        # Public page: the 128-bit uuid is the proof; only this one SMS is read.
-        sms_sudo = self.sudo().search([("uuid", "=", sms_uuid)], limit=1)
-        if not sms_sudo or not sms_sudo.number:
-            return self.browse()
-        company = sms_sudo._duret_company()
-        # Contacts with this number: their consent is the customer's, whoever holds it.
-        partners_sudo = sms_sudo.partner_id | self.env["res.partner"].sudo()._duret_find_by_number(
-            sms_sudo.number, company
-        )
-        partners_sudo.filtered("duret_sms_consent")._duret_sms_set_consent(False, "web")
-        if choice == "all":
-            self.env["phone.blacklist"].sudo()._add(
-                [sms_sudo.number],
-                message=_("Unsubscribed with the link of SMS %(uuid)s.", uuid=sms_uuid),
+        """Keep *internal urgent* for the SMS allowed it, tell the dispatcher when an urgent SMS
+        has left or failed, and the appointments when a reminder's state changes."""
+        # Order kept from when these were three overrides: the urgent SMS to watch are taken
+        # before anything is written; SMS refused the urgent category are written (through
+        # this method again) as transactional before the others; the dispatcher and the
+        # appointments are told after Odoo's write.
+        watched = self.browse()
+        if "state" in vals:
+            watched = self.filtered(
+                lambda sms: (
+                    sms.duret_category == "internal_urgent" and sms.state in ("outgoing", "process")
+                )
             )
-        return sms_sudo
+        targets = self
+        if vals.get("duret_category") == "internal_urgent":
+            allowed = self.filtered(lambda sms: may_send_urgent(sms.env, sms.partner_id.id))
+            if allowed != self:
+                (self - allowed).write(dict(vals, duret_category="transactional"))
+                targets = allowed
+        result = super(SmsSms, targets).write(vals)
+        if "state" in vals and (reminders := targets.filtered("duret_is_reminder")):
+            self.env["calendar.attendee"]._duret_reminder_sms_changed(reminders)
+        if watched and vals["state"] in LEFT_STATES + FAILED_STATES:
+            UrgentSmsNotice(self.env).notify(watched)
+        return result
 
     # ------------------------------------------------------------------
     # Odoo's pipeline: every send of a Twilio/Sandbox company goes through the queue
@@ -158,11 +276,153 @@ class SmsSms(models.Model):
             )
         return None
 
+    # ------------------------------------------------------------------
+    # Actions (office staff, from the SMS history; see services/sms_staff_actions.py)
+    # ------------------------------------------------------------------
+
+    def action_duret_retry(self):
+        """Send a failed SMS again, as a new SMS through the queue (the failed one stays in
+        the history with its reason). The chatter notification follows the new SMS."""
+        return SmsStaffActions(self.env).retry(self)
+
+    def action_duret_cancel(self):
+        """Cancel SMS still waiting in the queue (queued or deferred)."""
+        return SmsStaffActions(self.env).cancel(self)
+
+    def action_duret_send_now(self):
+        """Send a deferred SMS now if the sending rules allow it now; otherwise say why not."""
+        return SmsStaffActions(self.env).send_now(self)
+
+    def _duret_form_action(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "sms.sms",
+            "res_id": self.id,
+            "view_mode": "form",
+            "views": [(self.env.ref("duret_sms.sms_sms_view_form").id, "form")],
+            "target": "current",
+        }
+
+    # ------------------------------------------------------------------
+    # Opt-out (see services/sms_optout.py)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _duret_optout_mention(self, company, sms_uuid):
+        """The text appended to commercial SMS: "STOP au <number>" where replies reach Odoo,
+        otherwise a short unsubscribe link (alphanumeric senders cannot receive)."""
+        return SmsOptout(self.env).mention(company, sms_uuid)
+
+    @api.model
+    def _duret_optout_from_link(self, sms_uuid, choice="all"):
+        """Apply the choice made on the unsubscribe page of SMS ``sms_uuid`` (``commercial``:
+        commercial consent withdrawn; ``all``: also blacklisted). Returns the SMS (sudo) or an
+        empty recordset for an unknown token."""
+        return SmsOptout(self.env).from_link(sms_uuid, choice)
+
+    # ------------------------------------------------------------------
+    # Business: states, the gate, the queue, Twilio's reports (bodies in services/)
+    # ------------------------------------------------------------------
+
     def _duret_company(self):
         self.ensure_one()
         return self.company_id or self.env.company
+
+    def _duret_set_canceled(self, failure_type, reason):
+        """Cancel before hand-over (rules), with the reason on the SMS and its notification."""
+        self.write(
+            {"state": "canceled", "failure_type": failure_type, "duret_failure_reason": reason}
+        )
+        self.sms_tracker_id._action_update_from_sms_state(
+            "canceled", failure_type=failure_type, failure_reason=reason
+        )
+
+    def _duret_set_failed(self, failure_type, reason):
+        """Put the SMS in error with its reason, and its notification in exception/bounce."""
+        self.write({"state": "error", "failure_type": failure_type, "duret_failure_reason": reason})
+        trackers = self.sms_tracker_id
+        if failure_type in self.BOUNCE_DELIVERY_ERRORS:
+            trackers._update_sms_notifications(
+                "bounce", failure_type=failure_type, failure_reason=reason
+            )
+        else:
+            trackers._action_update_from_sms_state(
+                "error", failure_type=failure_type, failure_reason=reason
+            )
+
+    def _duret_apply_sending_rules(self, company, now):
+        """The compliance gate (``SmsGate.apply``): returns the SMS that may go now; the others
+        are cancelled, failed or deferred here. Bridges extend it (``duret_sms_account``)."""
+        return SmsGate(self.env).apply(self, company, now)
+
+    def _duret_reason_in_user_lang(self):
+        """Why the sending rules cancelled this SMS, said again in the reader's language (the
+        stored reason is in the language of the queue's user); None when not one of those."""
+        return SmsGate(self.env).reason_in_user_lang(self)
+
+    @api.model
+    def _duret_average_segment_price(self, company):
+        """What one SMS segment cost ``company`` lately: ``(amount, res.currency)``, or None
+        when no Twilio price is known yet (see ``SmsCost``)."""
+        return SmsCost(self.env).average_segment_price(company)
 
     def _duret_trigger_queue(self, at=None):
         cron = self.env.ref("duret_sms.ir_cron_sms_twilio_queue", raise_if_not_found=False)
         if cron:
             cron.sudo()._trigger(at=at)
+
+    @api.model
+    def _cron_duret_send_queue(self, batch_size=None):
+        """Hand queued SMS of Twilio/Sandbox companies over, batch by batch, within a time
+        budget (see ``SmsQueue.run``)."""
+        # sms.sms is a technical model (system ACL); this is the cron
+        SmsQueue(self.sudo().env).run(batch_size)
+
+    @api.model
+    def _duret_queue_time_budget(self):
+        """Seconds a queue run may spend claiming and sending (see ``SmsQueue.time_budget``)."""
+        return SmsQueue(self.env).time_budget()
+
+    @api.model
+    def _duret_claim_batch(self, company, limit):
+        """Lock up to ``limit`` due SMS of ``company``, apply the sending rules, claim the
+        rest; return the claimed SMS (see ``SmsQueue.claim_batch``)."""
+        return SmsQueue(self.env).claim_batch(company, limit)
+
+    def _duret_prepare_jobs(self, company):
+        """The HTTP jobs of these claimed SMS (see ``SmsQueue.prepare_jobs``)."""
+        return SmsQueue(self.env).prepare_jobs(self, company)
+
+    def _duret_hand_over(self, link, jobs, deadline=None):
+        """Give these claimed SMS to the provider, record the answers (``SmsQueue.hand_over``)."""
+        return SmsQueue(self.env).hand_over(self, link, jobs, deadline=deadline)
+
+    def _duret_record_outcomes(self, outcomes):
+        """Write Twilio's answers to these SMS so that none can be lost (see
+        ``SmsQueue.record_outcomes``)."""
+        SmsQueue(self.env).record_outcomes(self, outcomes)
+
+    def _duret_record_accepted(self, result):
+        """Write Twilio's answer to a create request (status, SID, segments)."""
+        SmsStatus(self.env).record_accepted(self, result)
+
+    def _duret_apply_twilio_status(self, twilio_status, error_code=None):
+        """Move the SMS forward to what Twilio reports, never backwards; True if it moved."""
+        return SmsStatus(self.env).apply_twilio_status(self, twilio_status, error_code)
+
+    @api.model
+    def _duret_handle_status_callback(self, sms_uuid, url, params, signature):
+        """Process one Twilio status callback; return "ok", "forbidden" or "not_found" (see
+        ``SmsStatus.handle_callback``)."""
+        return SmsStatus(self.env).handle_callback(sms_uuid, url, params, signature)
+
+    @api.model
+    def _cron_duret_fetch_prices(self, limit=200):
+        """Fetch from Twilio what it did not know at send time: price, final status."""
+        SmsStatus(self.sudo().env).fetch_prices(limit)
+
+    @api.model
+    def _cron_duret_purge_history(self):
+        """Delete SMS and replies older than each company's retention (``SmsRetention``)."""
+        SmsRetention(self.env).purge_history()

@@ -4,7 +4,7 @@ from freezegun import freeze_time
 
 from odoo.tests import Form, HttpCase, new_test_user, tagged
 
-from odoo.addons.duret_sms.models.sms_sms_category import urgent_alert_context
+from odoo.addons.duret_sms.services.sms_urgent import urgent_alert_context
 
 from .common import DuretTwilioCase, DuretTwilioMixin
 

@@ -8,7 +8,7 @@ from odoo.exceptions import ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
 from odoo.addons.duret_sms.core import redact
-from odoo.addons.duret_sms.models.sms_sms_category import urgent_alert_context
+from odoo.addons.duret_sms.services.sms_urgent import urgent_alert_context
 
 from .common import DuretTwilioCase
 

@@ -13,7 +13,8 @@ from odoo.tools import mute_logger
 from odoo.addons.duret_sms.core import dispatch
 from odoo.addons.duret_sms.core.gateway import compute_signature
 from odoo.addons.duret_sms.core.twilio_simulator import Faults
-from odoo.addons.duret_sms.models import res_company_cron, sms_sms_queue
+from odoo.addons.duret_sms.models import res_company_cron
+from odoo.addons.duret_sms.services import sms_queue, sms_retention
 
 from .common import ALL_HOURS, FROM_NUMBER, DuretTwilioCase
 
@@ -76,22 +77,22 @@ class TestQueueReliability(DuretTwilioCase):
         report is rolled back and written again on a fresh read, never lost."""
         sms = self._queued()
         batch, outcomes = self._claim_and_send()
-        original = type(sms)._duret_record_outcome
+        original = sms_queue.SmsQueue.record_outcome
         calls = []
 
-        def collide_once(record, outcome):
+        def collide_once(queue, record, outcome):
             calls.append(record.id)
             if len(calls) == 1:
                 raise pg_errors.SerializationFailure("could not serialize access")
-            return original(record, outcome)
+            return original(queue, record, outcome)
 
         cr = self.env.cr
         with (
-            patch.object(type(sms), "_duret_record_outcome", collide_once),
-            patch.object(sms_sms_queue, "in_test_transaction", return_value=False),
+            patch.object(sms_queue.SmsQueue, "record_outcome", collide_once),
+            patch.object(sms_queue, "in_test_transaction", return_value=False),
             patch.object(type(cr), "commit", lambda cr: cr.flush()),
             patch.object(type(cr), "rollback", lambda cr: cr.clear()),
-            patch.object(sms_sms_queue.time, "sleep"),
+            patch.object(sms_queue.time, "sleep"),
         ):
             batch._duret_record_outcomes(outcomes)
         self.assertEqual(calls, [sms.id, sms.id])
@@ -181,7 +182,7 @@ class TestQueueReliability(DuretTwilioCase):
                 self.run_queue()
         self.assertEqual(self.simulator.created_count, 0)
         self.assertEqual(sms.state, "error")
-        self.assertEqual(sms.duret_retry_count, sms_sms_queue.MAX_TRANSIENT_RETRIES)
+        self.assertEqual(sms.duret_retry_count, sms_queue.MAX_TRANSIENT_RETRIES)
         self.assertIn("20503", sms.duret_failure_reason)
 
     # ------------------------------------------------------------------
@@ -217,19 +218,19 @@ class TestQueueReliability(DuretTwilioCase):
         sms = self._queued()
         original_send_all = dispatch.send_all
         claims = []
-        original_claim = type(sms)._duret_claim_batch
+        original_claim = sms_queue.SmsQueue.claim_batch
 
         def too_late(*args, **kwargs):
             return original_send_all(*args, **dict(kwargs, deadline=float("-inf")))
 
-        def counted_claim(records, company, limit):
+        def counted_claim(queue, company, limit):
             claims.append(limit)
             self.assertLess(len(claims), 5, "the queue run loops")
-            return original_claim(records, company, limit)
+            return original_claim(queue, company, limit)
 
         with (
-            patch.object(sms_sms_queue.dispatch, "send_all", too_late),
-            patch.object(type(sms), "_duret_claim_batch", counted_claim),
+            patch.object(sms_queue.dispatch, "send_all", too_late),
+            patch.object(sms_queue.SmsQueue, "claim_batch", counted_claim),
         ):
             self.run_queue()
         self.assertEqual(len(claims), 1)
@@ -239,15 +240,15 @@ class TestQueueReliability(DuretTwilioCase):
     def test_budget_is_at_most_half_the_cron_time_limit(self):
         sms_model = self.env["sms.sms"]
         with patch.dict(
-            sms_sms_queue.config.options, {"limit_time_real_cron": -1, "limit_time_real": 120}
+            sms_queue.config.options, {"limit_time_real_cron": -1, "limit_time_real": 120}
         ):
             self.assertEqual(sms_model._duret_queue_time_budget(), 60)
         with patch.dict(
-            sms_sms_queue.config.options, {"limit_time_real_cron": 40, "limit_time_real": 120}
+            sms_queue.config.options, {"limit_time_real_cron": 40, "limit_time_real": 120}
         ):
             self.assertEqual(sms_model._duret_queue_time_budget(), 20)
         with patch.dict(
-            sms_sms_queue.config.options, {"limit_time_real_cron": 0, "limit_time_real": 0}
+            sms_queue.config.options, {"limit_time_real_cron": 0, "limit_time_real": 0}
         ):
             self.assertEqual(sms_model._duret_queue_time_budget(), 60)
 
@@ -332,14 +333,14 @@ class TestCronIsolation(DuretTwilioCase):
     def test_queue_error_in_one_company_does_not_stop_the_other(self):
         broken = self._queued(self.company, MOBILE)
         fine = self._queued(self.other, OTHER)
-        original = type(broken)._duret_prepare_jobs
+        original = sms_queue.SmsQueue.prepare_jobs
 
-        def crash_for_first_company(records, company):
+        def crash_for_first_company(queue, batch, company):
             if company == self.company:
                 raise ZeroDivisionError("bug in the first company")
-            return original(records, company)
+            return original(queue, batch, company)
 
-        with patch.object(type(broken), "_duret_prepare_jobs", crash_for_first_company):
+        with patch.object(sms_queue.SmsQueue, "prepare_jobs", crash_for_first_company):
             self.run_queue()
         self.assertTrue(fine.twilio_sid, "the other company's SMS went")
         self.assertEqual(broken.state, "outgoing", "the failed claim was undone, not lost")
@@ -420,16 +421,16 @@ class TestCronIsolation(DuretTwilioCase):
         old = self.env["sms.sms"].create(
             {"number": OTHER, "body": "Bonjour", "company_id": self.other.id, "state": "sent"}
         )
-        original = type(old)._duret_purge_company_history
+        original = sms_retention.SmsRetention.purge_company
 
-        def crash_for_first(records, company):
+        def crash_for_first(retention, company):
             if company == self.company:
                 raise ValueError("broken retention")
-            return original(records, company)
+            return original(retention, company)
 
         with (
             freeze_time("2040-01-10 10:00:00"),  # create_date is the database's clock
-            patch.object(type(old), "_duret_purge_company_history", crash_for_first),
+            patch.object(sms_retention.SmsRetention, "purge_company", crash_for_first),
         ):
             self.env.ref("duret_sms.ir_cron_sms_history_purge").sudo().method_direct_trigger()
         self.assertFalse(old.exists())

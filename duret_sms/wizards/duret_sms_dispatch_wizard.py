@@ -7,7 +7,7 @@ from odoo.exceptions import UserError
 from odoo.tools import html2plaintext
 
 from ..core import dispatch_ranking, encoding, phone
-from ..models.sms_sms_category import urgent_alert_context
+from ..services.sms_urgent import urgent_alert_context
 
 
 class DuretSmsDispatchWizard(models.TransientModel):
@@ -302,7 +302,7 @@ class DuretSmsDispatchWizard(models.TransientModel):
 
         Returns a notification saying the SMS is on its way, then opens the new appointment
         (where the SMS and its status show in the chatter). The dispatcher is told again when
-        the SMS has left, or why it did not (see ``sms.sms._duret_dispatch_notify``).
+        the SMS has left, or why it did not (see ``services/sms_urgent.py``).
 
         :raise UserError: no technician chosen, or the technician has no valid mobile number.
         """

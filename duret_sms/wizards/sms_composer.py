@@ -9,7 +9,7 @@ from ..core import encoding, phone, windows
 from ..models.sms_sms import CATEGORIES
 
 # Internal urgent alerts skip the opt-out list and the sending hours: only the staff alert
-# paths send them (see sms_sms_category.py), never the composer.
+# paths send them (see services/sms_urgent.py), never the composer.
 COMPOSER_CATEGORIES = [(key, label) for key, label in CATEGORIES if key != "internal_urgent"]
 # Names listed in a warning before "and N others".
 MAX_NAMES = 3

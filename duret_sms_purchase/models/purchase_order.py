@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.duret_sms.models.sms_sms_category import urgent_alert_context
+from odoo.addons.duret_sms.services.sms_urgent import urgent_alert_context
 
 
 class PurchaseOrder(models.Model):

@@ -1,27 +1,35 @@
-"""sms.sms: the compliance gate every SMS of a Twilio/Sandbox company passes before hand-over."""
+"""The compliance gate every SMS of a Twilio/Sandbox company passes before hand-over: gathers
+the facts (numbers, opt-outs, consents, recent capped SMS) and applies the pure decision of
+``core/gate.py``, with a reason staff can read."""
 
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import _, fields
 
 from ..core import gate, phone
 
 
-class SmsSms(models.Model):
-    _inherit = "sms.sms"
+class SmsGate:
+    """``SmsGate(env)``: the records passed in are read and written in their own environment;
+    ``env`` gives the language of the reasons written (the queue's: the company's)."""
 
-    def _duret_apply_sending_rules(self, company, now):
+    def __init__(self, env):
+        self.env = env
+        self.sms = env["sms.sms"]
+
+    def apply(self, smss, company, now):
         """The compliance gate: every SMS of a Twilio/Sandbox company passes it before hand-over.
 
         The decisions are ``core.gate.decide_all``'s (read it for the rules); this method only
         gathers the facts (numbers, opt-outs, consents, recent capped SMS) and applies the
-        decisions, with a reason staff can read. Returns the SMS that may go now; the others are
-        cancelled, failed or deferred here.
+        decisions, with a reason staff can read. Returns those of ``smss`` that may go now; the
+        others are cancelled, failed or deferred here. Called through
+        ``sms.sms._duret_apply_sending_rules``, which bridges extend.
         """
         policy = company._duret_sms_gate_policy()
         known = [
             number
-            for sms in self
+            for sms in smss
             if (number := phone.try_normalize(sms.number or "", region=policy.region))
         ]
         blacklist = self.env["phone.blacklist"].sudo()  # system-only ACL; read to filter
@@ -30,41 +38,41 @@ class SmsSms(models.Model):
             for record in blacklist.search([("number", "in", known), ("active", "=", True)])
         }
         decisions = gate.decide_all(
-            [(sms, sms._duret_gate_facts()) for sms in self],
+            [(sms, self._facts(sms)) for sms in smss],
             policy,
             opted_out,
-            self._duret_cap_history(company, known, now),
+            self._cap_history(company, known, now),
             now,
         )
-        allowed = self.browse()
+        allowed = smss.browse()
         for sms, decision in decisions:
             if decision.number and decision.number != sms.number:
                 sms.number = decision.number
             if decision.action == gate.ALLOW:
                 allowed |= sms
                 continue
-            reason = sms._duret_gate_reason(decision, opted_out)
+            reason = self._reason(sms, decision, opted_out)
             if decision.action == gate.DEFER:
-                sms._duret_defer(decision.until, reason)
+                self._defer(sms, decision.until, reason)
             elif decision.action == gate.CANCEL:
                 sms._duret_set_canceled(decision.failure_type, reason)
             else:
                 sms._duret_set_failed(decision.failure_type, reason)
-        (self - allowed).mail_message_id._notify_message_notification_update()
+        (smss - allowed).mail_message_id._notify_message_notification_update()
         return allowed
 
-    def _duret_gate_facts(self):
-        self.ensure_one()
+    def _facts(self, sms):
+        sms.ensure_one()
         return gate.SmsFacts(
-            number=self.number,
-            category=self.duret_category,
-            consent=bool(self.partner_id.duret_sms_consent),
-            optout_ack=self.duret_optout_ack,
+            number=sms.number,
+            category=sms.duret_category,
+            consent=bool(sms.partner_id.duret_sms_consent),
+            optout_ack=sms.duret_optout_ack,
         )
 
-    def _duret_gate_reason(self, decision, opted_out):
+    def _reason(self, sms, decision, opted_out):
         """The text staff read for a gate decision (a deferral's reason goes in parentheses)."""
-        self.ensure_one()
+        sms.ensure_one()
         code, params = decision.code, decision.params
         if code == gate.NUMBER_MISSING:
             return _("The SMS has no phone number.")
@@ -75,7 +83,7 @@ class SmsSms(models.Model):
         if code == gate.NO_CONSENT:
             return _(
                 "No consent to commercial SMS recorded for %(who)s: not sent.",
-                who=self.partner_id.display_name or params["number"],
+                who=sms.partner_id.display_name or params["number"],
             )
         if code == gate.OUTSIDE_HOURS:
             return _("outside sending hours")
@@ -87,13 +95,12 @@ class SmsSms(models.Model):
             return _("weekly limit of dunning SMS")
         raise ValueError(f"Unknown gate reason {code!r}")
 
-    @api.model
-    def _duret_cap_history(self, company, numbers, now):
+    def _cap_history(self, company, numbers, now):
         """Hand-over times of capped SMS per (number, category) over the last 7 days."""
         history = {}
         if not numbers:
             return history
-        recent = self.search(
+        recent = self.sms.search(
             [
                 ("company_id", "=", company.id),
                 ("number", "in", numbers),
@@ -106,11 +113,11 @@ class SmsSms(models.Model):
             history.setdefault((sms.number, sms.duret_category), []).append(sms.duret_handover_at)
         return history
 
-    def _duret_defer(self, when, why):
-        """Keep the SMS queued until ``when`` (naive UTC), with a visible reason."""
-        tz = self._duret_company().duret_sms_tz or "UTC"
-        local = fields.Datetime.context_timestamp(self.with_context(tz=tz), when)
-        self.write(
+    def _defer(self, sms, when, why):
+        """Keep ``sms`` queued until ``when`` (naive UTC), with a visible reason."""
+        tz = sms._duret_company().duret_sms_tz or "UTC"
+        local = fields.Datetime.context_timestamp(sms.with_context(tz=tz), when)
+        sms.write(
             {
                 "duret_not_before": when,
                 "duret_failure_reason": _(
@@ -121,11 +128,19 @@ class SmsSms(models.Model):
             }
         )
 
-    def _duret_set_canceled(self, failure_type, reason):
-        """Cancel before hand-over (rules), with the reason on the SMS and its notification."""
-        self.write(
-            {"state": "canceled", "failure_type": failure_type, "duret_failure_reason": reason}
-        )
-        self.sms_tracker_id._action_update_from_sms_state(
-            "canceled", failure_type=failure_type, failure_reason=reason
-        )
+    def reason_in_user_lang(self, sms):
+        """Why the sending rules cancelled ``sms``, said again in the reader's language (the
+        stored reason is in the language of the queue's user); None when not one of those."""
+        sms.ensure_one()
+        if sms.state != "canceled":
+            return None
+        if sms.failure_type == "sms_blacklist":
+            # phone.blacklist has a system-only ACL: this number's entry, to say why.
+            entry = self.env["phone.blacklist"].sudo().search([("number", "=", sms.number)])
+            return entry._duret_optout_reason() if len(entry) == 1 else None
+        if sms.failure_type == "sms_optout" and sms.duret_category == "commercial":
+            return _(
+                "No consent to commercial SMS recorded for %(who)s: not sent.",
+                who=sms.partner_id.display_name or sms.number,
+            )
+        return None

@@ -1,31 +1,45 @@
-"""sms.sms: Twilio delivery reports and the price/status reconciliation cron."""
+"""What Twilio says about an SMS: delivery reports (status callbacks), the answer to a send
+request, and the price/status reconciliation cron that asks Twilio again later."""
 
 import logging
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import _, fields
 
-from ..core import twilio_codes
+from ..core import encoding, twilio_codes
 from ..core.gateway import GatewayError
-from .res_company_cron import cron_commit, in_test_transaction
+from ..models.res_company_cron import cron_commit, in_test_transaction
+from .sms_commit import write_committed
 
 _logger = logging.getLogger(__name__)
 
 
-class SmsSms(models.Model):
-    _inherit = "sms.sms"
+class SmsStatus:
+    """Record Twilio's statuses, SIDs, segments and prices on ``sms.sms`` records.
 
-    def _duret_apply_twilio_status(self, twilio_status, error_code=None):
-        """Move the SMS forward to what Twilio reports; never backwards.
+    ``SmsStatus(env)``: the records passed in are read and written in their own environment;
+    ``env`` serves the searches and the texts (their language).
+    """
+
+    def __init__(self, env):
+        self.env = env
+        self.sms = env["sms.sms"]
+
+    # ------------------------------------------------------------------
+    # Statuses
+    # ------------------------------------------------------------------
+
+    def apply_twilio_status(self, sms, twilio_status, error_code=None):
+        """Move ``sms`` forward to what Twilio reports; never backwards.
 
         Twilio does not guarantee the order of status callbacks ("delivered" may arrive before
-        "sent"), so a report that would move the SMS back is ignored.
+        "sent"), so a report that would move the SMS back is ignored. Returns whether it moved.
         """
-        self.ensure_one()
+        sms.ensure_one()
         new_state = twilio_codes.TWILIO_STATUS_TO_SMS_STATE.get(twilio_status or "")
-        if not new_state or not twilio_codes.is_forward(self.state, new_state):
+        if not new_state or not twilio_codes.is_forward(sms.state, new_state):
             return False
-        self.write(
+        sms.write(
             {
                 "twilio_status": twilio_status,
                 "duret_status_at": fields.Datetime.now(),
@@ -33,24 +47,23 @@ class SmsSms(models.Model):
         )
         if new_state == "error":
             info = twilio_codes.error_info(error_code)
-            self.twilio_error_code = error_code or 0
-            self._duret_set_failed(info.failure_type, info.message)
+            sms.twilio_error_code = error_code or 0
+            sms._duret_set_failed(info.failure_type, info.message)
             if error_code == twilio_codes.OPTED_OUT_CODE:
-                self._duret_blacklist_opted_out()
+                self.blacklist_opted_out(sms)
         else:
-            self.write({"state": new_state, "failure_type": False})
-            self.sms_tracker_id._action_update_from_sms_state(new_state)
+            sms.write({"state": new_state, "failure_type": False})
+            sms.sms_tracker_id._action_update_from_sms_state(new_state)
         return True
 
-    @api.model
-    def _duret_handle_status_callback(self, sms_uuid, url, params, signature):
+    def handle_callback(self, sms_uuid, url, params, signature):
         """Process one Twilio status callback; return "ok", "forbidden" or "not_found".
 
         :param url: the URL Twilio called (``res.company._duret_public_url``), or a list of
             candidate URLs, for the signature;
         :param params: every POST parameter, unchanged.
         """
-        sms_sudo = self.sudo().search([("uuid", "=", sms_uuid)], limit=1)
+        sms_sudo = self.sms.sudo().search([("uuid", "=", sms_uuid)], limit=1)
         if not sms_sudo:
             companies = (
                 self.env["res.company"].sudo().search([("duret_sms_provider", "=", "twilio")])
@@ -71,22 +84,53 @@ class SmsSms(models.Model):
             error_code = int(params.get("ErrorCode") or 0) or None
         except ValueError:
             error_code = None
-        if sms_sudo._duret_apply_twilio_status(status, error_code):
+        if self.apply_twilio_status(sms_sudo, status, error_code):
             sms_sudo.mail_message_id._notify_message_notification_update()
         return "ok"
 
-    @api.model
-    def _cron_duret_fetch_prices(self, limit=200):
+    def record_accepted(self, sms, result):
+        """Write Twilio's answer to a create request (status, SID, segments)."""
+        sms.ensure_one()
+        vals = {"twilio_sid": result.sid}
+        if sms.state == "process":
+            vals["duret_failure_reason"] = False
+        vals.update(self.segment_vals(sms, result.num_segments))
+        sms.write(vals)
+        self.apply_twilio_status(sms, result.status, result.error_code)
+
+    def segment_vals(self, sms, num_segments):
+        analysis = encoding.analyze(sms.body or "")
+        # Twilio answers "0" segments at first when a Messaging Service picks the sender.
+        return {
+            "duret_segments": num_segments or analysis.segments,
+            "duret_encoding": analysis.encoding,
+        }
+
+    def blacklist_opted_out(self, smss):
+        """Mirror Twilio's opt-out (error 21610) into Odoo's phone blacklist."""
+        blacklist_sudo = self.env["phone.blacklist"].sudo()  # ACL is system-only
+        for sms in smss.filtered("number"):
+            blacklist_sudo._add(
+                [sms.number],
+                message=_(
+                    "Opted out at Twilio (error 21610: the recipient replied STOP); added "
+                    "when SMS %(uuid)s was refused.",
+                    uuid=sms.uuid,
+                ),
+            )
+
+    # ------------------------------------------------------------------
+    # Price and status reconciliation (cron)
+    # ------------------------------------------------------------------
+
+    def fetch_prices(self, limit=200):
         """Fetch from Twilio what it did not know at send time: price, final status.
 
         Company by company (one company's failure is recorded on it and never stops the
-        others). The rows to ask about are read, the read transaction ends, the HTTP calls
-        run with no transaction open, then each answer is written in its own short
-        transaction on a fresh read, so a delivery report racing the cron never loses it.
+        others), at most ``limit`` SMS a run. The environment is the cron's, in sudo.
         """
-        self = self.sudo()
         now = fields.Datetime.now()
-        todo = self.search(
+        todo = self.sms.search(
             [
                 ("duret_provider", "=", "twilio"),
                 # Only a company still on Twilio can be asked (one switched to the Sandbox or
@@ -106,12 +150,15 @@ class SmsSms(models.Model):
         }
         companies = self.env["res.company"].concat(*work) if work else self.env["res.company"]
         companies._duret_sms_run_isolated(
-            "prices", lambda company: self._duret_fetch_company_prices(company, work[company])
+            "prices", lambda company: self.fetch_company_prices(company, work[company])
         )
 
-    @api.model
-    def _duret_fetch_company_prices(self, company, sids):
+    def fetch_company_prices(self, company, sids):
         """Ask Twilio about ``sids`` (``[(sms id, Twilio SID)]``) of ``company``; record it.
+
+        The rows to ask about were read before; the read transaction ends, the HTTP calls run
+        with no transaction open, then each answer is written in its own short transaction on
+        a fresh read, so a delivery report racing the cron never loses it.
 
         :raise UserError: when the company's Twilio settings are incomplete.
         """
@@ -125,21 +172,23 @@ class SmsSms(models.Model):
                 _logger.info("Could not fetch Twilio message %s: %s", sid, error)
         for sms_id, result in answers:
             if in_test_transaction():
-                self.browse(sms_id)._duret_record_fetched(result)
+                self.record_fetched(self.sms.browse(sms_id), result)
             else:
-                self._duret_write_committed(
-                    lambda sms, result=result: sms._duret_record_fetched(result), sms_id
+                write_committed(
+                    self.sms,
+                    sms_id,
+                    lambda sms, result=result: self.record_fetched(sms, result),
                 )
         if in_test_transaction():
-            self.browse(
+            self.sms.browse(
                 [sms_id for sms_id, _result in answers]
             ).mail_message_id._notify_message_notification_update()
 
-    def _duret_record_fetched(self, result):
-        """Write what Twilio's API says about this SMS now (status forward only, price)."""
-        self.ensure_one()
-        self._duret_apply_twilio_status(result.status, result.error_code)
-        vals = self._duret_segment_vals(result.num_segments)
+    def record_fetched(self, sms, result):
+        """Write what Twilio's API says about ``sms`` now (status forward only, price)."""
+        sms.ensure_one()
+        self.apply_twilio_status(sms, result.status, result.error_code)
+        vals = self.segment_vals(sms, result.num_segments)
         if result.price is not None:
             vals.update(
                 duret_price=result.price,
@@ -148,4 +197,4 @@ class SmsSms(models.Model):
             )
         elif result.status in ("failed", "canceled"):
             vals["duret_price_known"] = True  # never charged: stop asking
-        self.write(vals)
+        sms.write(vals)

@@ -1,31 +1,33 @@
-"""sms.sms: the retention cron (history older than each company's retention)."""
+"""The retention of SMS history: SMS and replies older than each company's retention go."""
 
 import logging
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import api, fields, models
+from odoo import fields
 
 _logger = logging.getLogger(__name__)
 
 
-class SmsSms(models.Model):
-    _inherit = "sms.sms"
+class SmsRetention:
+    """``SmsRetention(env)``: purges in ``env`` (the cron's)."""
 
-    @api.model
-    def _cron_duret_purge_history(self):
+    def __init__(self, env):
+        self.env = env
+        self.sms = env["sms.sms"]
+
+    def purge_history(self):
         """Delete SMS and replies older than each company's retention (months); opt-outs and
-        consents stay (they are the proof the rules need).
+        consents stay (they are the proof the rules need). One company at a time, isolated.
 
         Only finished SMS go: queued, deferred or in-flight ones are kept whatever their age.
         """
         companies = self.env["res.company"].sudo().search([("duret_sms_retention_months", ">", 0)])
-        companies._duret_sms_run_isolated("retention", self._duret_purge_company_history)
+        companies._duret_sms_run_isolated("retention", self.purge_company)
 
-    @api.model
-    def _duret_purge_company_history(self, company):
+    def purge_company(self, company):
         limit = fields.Datetime.now() - relativedelta(months=company.duret_sms_retention_months)
-        old_sudo = self.sudo().search(
+        old_sudo = self.sms.sudo().search(
             [
                 ("company_id", "=", company.id),
                 ("create_date", "<", limit),
