@@ -1,13 +1,6 @@
 from . import (
     calendar_attendee,
-    calendar_attendee_attendance,
-    calendar_attendee_display,
-    calendar_attendee_followup,
-    calendar_attendee_short_link,
     calendar_event,
-    calendar_event_attendance,
-    calendar_event_display,
-    calendar_event_followup,
     duret_sms_reminder_report,
     duret_sms_reply,
     duret_sms_reply_actions,

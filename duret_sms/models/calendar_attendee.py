@@ -1,39 +1,20 @@
-import logging
-import re
-import unicodedata
-from datetime import datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
+"""Customers' appointments as the SMS side sees them: reminder, answer, visit, links.
 
-from markupsafe import Markup
+The longer work lives in plain classes of ``..services`` (reminders, their follow-up, the
+customer's answers and pages, short links, visits); the methods here are Odoo's hooks and the
+entry points that controllers, other models, crons, views and tests call.
+"""
 
 from odoo import _, api, fields, models
 
-from ..core import encoding, windows
-from ..services.sms_urgent import urgent_alert_context
-from .res_company_cron import cron_commit
+from ..services.appointment_text import FR_DAYS, fr_time, gsm_safe
+from ..services.customer_answers import CustomerAnswers
+from ..services.rdv_pages import RdvPages
+from ..services.reminder_followup import ReminderFollowup
+from ..services.reminders import AppointmentReminders
+from ..services.short_links import ShortLinks, new_token, one_segment_parts
+from ..services.visits import VisitRecords
 
-_logger = logging.getLogger(__name__)
-
-TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
-# French day and month names written out: the customer's texts must not depend on which
-# languages are installed in the database.
-FR_DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-FR_MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
-# All-day events are stored as naive 08:00 (calendar's convention): read as company-local 08:00.
-ALLDAY_START = time(8)
 REMINDER_STATUSES = [
     ("scheduled", "Scheduled"),
     ("sent", "Sent"),
@@ -51,45 +32,7 @@ SMS_STATE_TO_STATUS = {
     "canceled": "failed",
 }
 ANSWERS = [("none", "None"), ("confirmed", "Confirmed"), ("cancelled", "Cancelled")]
-
-
-def gsm_safe(text):
-    """Return ``text`` with every character outside GSM-7 replaced by its unaccented letter.
-
-    Customer names and addresses ("François", "Hôtel de Ville") would otherwise switch the
-    whole SMS to UCS-2 and double its cost; "ç" reads fine as "c" on a phone.
-    """
-    out = []
-    for char in encoding.smart_encode(text or ""):
-        if char in encoding.GSM_BASIC or char in encoding.GSM_EXTENSION:
-            out.append(char)
-            continue
-        base = "".join(
-            c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c)
-        )
-        out.append(base if base and all(c in encoding.GSM_BASIC for c in base) else "?")
-    return "".join(out)
-
-
-def to_local(when_utc, tz):
-    """Naive UTC → aware datetime in ``tz``."""
-    return when_utc.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz))
-
-
-def hour_to_time(hour):
-    """17.5 → 17:30 (float hours as in Odoo's float_time widget)."""
-    minutes = min(round(hour * 60), 24 * 60 - 1)
-    return time(minutes // 60, minutes % 60)
-
-
-def fr_long_date(local_dt):
-    """ "mardi 7 avril 2026" (web pages and emails: accents are fine there)."""
-    month = FR_MONTHS[local_dt.month - 1]
-    return f"{FR_DAYS[local_dt.weekday()]} {local_dt.day} {month} {local_dt.year}"
-
-
-def fr_time(local_dt):
-    return f"{local_dt.hour}h{local_dt.minute:02d}"
+ATTENDANCE = [("done", "Done"), ("absent", "Customer absent")]
 
 
 class CalendarAttendee(models.Model):
@@ -123,6 +66,20 @@ class CalendarAttendee(models.Model):
         compute="_compute_duret_reminder_status",
         store=True,
     )
+    duret_reminder_note = fields.Char("Details", compute="_compute_duret_reminder_note")
+    duret_reminder_moved = fields.Boolean(
+        "Appointment Moved",
+        copy=False,
+        readonly=True,
+        help="The appointment was moved after its reminder went: the next reminder says so.",
+    )
+    duret_reminder_fallback = fields.Selection(
+        [("email", "Email sent"), ("activity", "Office told")],
+        "Reminder Fallback",
+        copy=False,
+        readonly=True,
+        help="What was done when the reminder SMS could not be delivered.",
+    )
     duret_customer_answer = fields.Selection(
         ANSWERS, "Customer Answer", default="none", required=True, copy=False, readonly=True
     )
@@ -132,6 +89,19 @@ class CalendarAttendee(models.Model):
     duret_answer_at = fields.Datetime("Answered On", copy=False, readonly=True)
     duret_is_customer = fields.Boolean(
         "Customer", compute="_compute_duret_is_customer", help="Not one of the company's users."
+    )
+    # No-shows, as the office or the technician records them: never guessed from silence.
+    duret_attendance = fields.Selection(
+        ATTENDANCE,
+        "Visit",
+        copy=False,
+        readonly=True,
+        help="Recorded by the technician or the office after the appointment's start: the "
+        "customer was there (done) or not (absent).",
+    )
+    duret_attendance_at = fields.Datetime("Visit Recorded On", copy=False, readonly=True)
+    duret_attendance_user_id = fields.Many2one(
+        "res.users", "Visit Recorded By", copy=False, readonly=True
     )
     # Pieces of the reminder texts, computed for a whole batch at once (prefetch): the SMS
     # template only glues them together.
@@ -143,6 +113,26 @@ class CalendarAttendee(models.Model):
     duret_rdv_company_name = fields.Char(compute="_compute_duret_rdv_texts")
     duret_rdv_company_phone = fields.Char(compute="_compute_duret_rdv_texts")
     duret_rdv_url = fields.Char(compute="_compute_duret_rdv_texts")
+    # 96 random bits in base64url (16 characters): the /r/ link of one-segment reminders. Set at
+    # creation (the upgrade to 17.0.1.1.0 gives one to attendees of appointments still ahead).
+    duret_short_token = fields.Char("Short Link Token", copy=False, readonly=True)
+    duret_rdv_where = fields.Char(
+        "Short Place", compute="_compute_duret_rdv_short", help="Fits what one SMS leaves."
+    )
+    duret_rdv_short_url = fields.Char("Short Link", compute="_compute_duret_rdv_short")
+    duret_rdv_when_short = fields.Char("Short Date", compute="_compute_duret_rdv_short")
+
+    _sql_constraints = [
+        (
+            "duret_short_token_unique",
+            "unique(duret_short_token)",
+            "Each appointment link must be unique.",
+        )
+    ]
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
 
     @api.depends("partner_id")
     def _compute_duret_is_customer(self):
@@ -175,11 +165,28 @@ class CalendarAttendee(models.Model):
                 status = SMS_STATE_TO_STATUS.get(attendee.duret_reminder_sms_id.state, "sent")
             attendee.duret_reminder_status = status
 
-    @api.model
-    def _duret_reminder_sms_changed(self, sms):
-        """Recompute the reminder status of the attendees whose reminder is one of ``sms``."""
-        attendees = self.sudo().search([("duret_reminder_sms_id", "in", sms.ids)])
-        attendees.modified(["duret_reminder_sms_id"])
+    @api.depends(
+        "duret_reminder_status",
+        "duret_reminder_skip_reason",
+        "duret_reminder_sms_id",
+        "duret_is_customer",
+    )
+    @api.depends_context("lang")
+    def _compute_duret_reminder_note(self):
+        """How the reminder reads in the appointment's reminders tab."""
+        for attendee in self:
+            if not attendee.duret_is_customer:
+                note = _("Team member: no customer reminder")
+            elif attendee.duret_reminder_status == "skipped":
+                note = attendee.duret_reminder_skip_reason
+            elif attendee.duret_reminder_status == "failed":
+                # sms.sms is a system model: only this SMS's reason is read, for the people who
+                # see the appointment.
+                sms_sudo = attendee.duret_reminder_sms_id.sudo()
+                note = sms_sudo.duret_failure_text
+            else:
+                note = False
+            attendee.duret_reminder_note = note
 
     @api.depends("event_id.start", "event_id.location", "partner_id", "access_token")
     @api.depends_context("uid")
@@ -201,17 +208,112 @@ class CalendarAttendee(models.Model):
             attendee.duret_rdv_company_phone = gsm_safe(company.phone)
             attendee.duret_rdv_url = f"{base_url}/rdv/{attendee.access_token}"
 
+    @api.depends(
+        "duret_short_token",
+        "access_token",
+        "partner_id.street",
+        "partner_id.city",
+        "event_id.start",
+        "event_id.location",
+    )
+    @api.depends_context("uid")
+    def _compute_duret_rdv_short(self):
+        for attendee in self:
+            attendee.update(one_segment_parts(attendee))
+
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
 
     @api.model_create_multi
     def create(self, vals_list):
+        vals_list = [dict(vals, duret_short_token=new_token()) for vals in vals_list]
         attendees = super().create(vals_list)
         # An appointment booked after its reminder slot is reminded at the cron's next run.
         if attendees.event_id.filtered(lambda e: e.start and e._duret_company_is_ours()):
             self.env["calendar.event"]._duret_trigger_reminder_cron()
         return attendees
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_duret_mark_done(self):
+        return self._duret_set_attendance("done")
+
+    def action_duret_mark_absent(self):
+        return self._duret_set_attendance("absent")
+
+    def action_duret_attendance_reset(self):
+        return self._duret_set_attendance(False)
+
+    def _duret_set_attendance(self, attendance):
+        """Record whether these customers were there (``done``/``absent``, False to undo);
+        see ``VisitRecords.record``."""
+        return VisitRecords(self.env).record(self, attendance)
+
+    # ------------------------------------------------------------------
+    # Reminders (see ..services.reminders and ..services.reminder_followup)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _duret_send_due_reminders(self, now=None, batch_size=None):
+        """Remind every attendee whose reminder is due; return when the next run should be."""
+        now = now or fields.Datetime.now()
+        return AppointmentReminders(self.env).send_due(now, batch_size)
+
+    @api.model
+    def _duret_send_company_reminders(self, company, now, batch_size):
+        """Remind the attendees of ``company`` whose reminder is due; return the next wake-up
+        or None. A failure here is the company's alone (see ``_duret_send_due_reminders``)."""
+        return AppointmentReminders(self.env).send_for_company(company, now, batch_size)
+
+    @api.model
+    def _duret_reminder_due_for_day(self, company, day, cache):
+        """Return when reminders of appointments on local date ``day`` are due (naive UTC)."""
+        return AppointmentReminders(self.env).due_for_day(company, day, cache)
+
+    def _duret_remind(self, company, now, not_before=None):
+        """Send the reminder of these attendees (all of ``company``) now, by SMS or email;
+        return those reminded or skipped. Rows another transaction is reminding (locked) or
+        has reminded are left out."""
+        return AppointmentReminders(self.env).remind(self, company, now, not_before=not_before)
+
+    @api.model
+    def _duret_reminder_sms_changed(self, sms):
+        """Reminder SMS ``sms`` changed state: recompute their attendees' reminder status and
+        follow up the failed ones (email, else a call for the office)."""
+        # Whoever changed the SMS (the queue, a delivery report), every attendee it reminds.
+        attendees_sudo = self.sudo().search([("duret_reminder_sms_id", "in", sms.ids)])
+        attendees_sudo.modified(["duret_reminder_sms_id"])
+        ReminderFollowup(attendees_sudo.env).follow_up_failed(sms)
+
+    # ------------------------------------------------------------------
+    # Customer answers and pages (see ..services.customer_answers, rdv_pages, short_links)
+    # ------------------------------------------------------------------
+
+    def _duret_customer_confirm(self, channel):
+        """The customer confirms (``channel``: web or sms); True when something changed."""
+        return CustomerAnswers(self.env).confirm(self, channel)
+
+    def _duret_customer_cancel(self, channel):
+        """The customer cancels (``channel``: web or sms); True when something changed."""
+        return CustomerAnswers(self.env).cancel(self, channel)
+
+    @api.model
+    def _duret_rdv_page(self, token, action=None):
+        """Values of the ``/rdv/`` page for ``token`` after ``action`` (confirm or cancel, on
+        POST only), or None for an unknown or expired token."""
+        return RdvPages(self.env).page(token, action=action)
+
+    @api.model
+    def _duret_rdv_find_short(self, short_token):
+        """Return the attendee (as superuser) of a valid ``/r/`` token, or an empty recordset."""
+        return ShortLinks(self.env).find(short_token)
+
+    def _duret_ensure_short_token(self):
+        """Give every attendee of ``self`` its short link token if it has none yet."""
+        ShortLinks(self.env).ensure_tokens(self)
 
     # ------------------------------------------------------------------
     # Helpers
@@ -231,277 +333,6 @@ class CalendarAttendee(models.Model):
         town = " ".join(filter(None, [partner.zip, partner.city]))
         return ", ".join(filter(None, [partner.street, partner.street2, town]))
 
-    # ------------------------------------------------------------------
-    # Reminders
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _duret_reminder_candidates(self, company, now):
-        """Attendees of ``company``'s appointments whose reminder may be due around ``now``.
-
-        A reminder for local date D is due on the last open day before D, so the appointments
-        that can be due today are those up to the first open day after today.
-        """
-        policy = company._duret_sms_policy("transactional")
-        today = to_local(now, company.duret_sms_tz).date()
-        horizon = today + timedelta(days=1)
-        for _i in range(windows.SEARCH_DAYS):
-            if windows.window_for(horizon, policy):
-                break
-            horizon += timedelta(days=1)
-        until = windows.local_to_utc(horizon + timedelta(days=1), time.min, company.duret_sms_tz)
-        company_domain = [("event_id.user_id.company_id", "=", company.id)]
-        if company == self.env.company:
-            company_domain = ["|", ("event_id.user_id", "=", False)] + company_domain
-        domain = [
-            ("duret_reminder_state", "=", False),
-            ("state", "!=", "declined"),
-            ("partner_id", "not in", list(self._duret_internal_partner_ids())),
-            ("event_id.active", "=", True),
-            *company_domain,
-            *self.env["calendar.event"]._duret_on_days_domain(
-                now, until, today, horizon, prefix="event_id."
-            ),
-        ]
-        return self.search(domain, order="id")
-
-    def _duret_reminder_due_at(self, company, cache):
-        """Return the naive UTC instant this attendee's reminder is due at."""
-        self.ensure_one()
-        return self._duret_reminder_due_for_day(
-            company, self.event_id._duret_local_start().date(), cache
-        )
-
-    @api.model
-    def _duret_reminder_due_for_day(self, company, day, cache):
-        """Return when reminders of appointments on local date ``day`` are due (naive UTC).
-
-        At the company's reminder hour on the last open day before ``day``; an hour set
-        outside that day's window moves inside it rather than to another day.
-        """
-        key = (company.id, day)
-        if key not in cache:
-            policy = company._duret_sms_policy("transactional")
-            slot = windows.last_allowed_day_before(day, policy)
-            wanted = hour_to_time(company.duret_sms_reminder_hour)
-            window = windows.window_for(slot, policy)
-            if wanted < window[0]:
-                wanted = window[0]
-            elif wanted >= window[1]:
-                end = datetime.combine(slot, window[1]) - timedelta(minutes=30)
-                wanted = max(end.time(), window[0])
-            cache[key] = windows.local_to_utc(slot, wanted, company.duret_sms_tz)
-        return cache[key]
-
-    @api.model
-    def _duret_send_due_reminders(self, now=None, batch_size=None):
-        """Remind every attendee whose reminder is due; return when the next run should be.
-
-        Runs batch by batch; each batch records its reminders on the attendees in the same
-        transaction that creates the SMS, and the cron commits it (never in tests), so a crash
-        never resends what a committed batch did.
-        """
-        now = now or fields.Datetime.now()
-        batch_size = batch_size or int(
-            self.env["ir.config_parameter"].sudo().get_param("duret_sms.reminder_batch_size", 500)
-        )
-        companies = self.env["res.company"].search(
-            [("duret_sms_provider", "in", ("twilio", "sandbox"))]
-        )
-        # One company's failure is recorded on it (Settings) and never stops the others.
-        results = companies._duret_sms_run_isolated(
-            "reminders",
-            lambda company: self._duret_send_company_reminders(company, now, batch_size),
-        )
-        wake_ups = [at for at in results.values() if at]
-        return min(wake_ups) if wake_ups else None
-
-    @api.model
-    def _duret_send_company_reminders(self, company, now, batch_size):
-        """Remind the attendees of ``company`` whose reminder is due; return the next wake-up
-        (the opening of the sending hours when reminders wait for it) or None."""
-        policy = company._duret_sms_policy("transactional")
-        candidates = self._duret_reminder_candidates(company, now)
-        cache = {}
-        due = candidates.filtered(
-            lambda a: (
-                a._duret_reminder_due_at(company, cache) <= now
-                and a.event_id._duret_start_utc() > now
-            )
-        )
-        if not due:
-            return None
-        if not windows.is_allowed(now, policy):
-            opening = windows.next_allowed(now, policy)
-            if any(a.event_id._duret_start_utc() > opening for a in due):
-                return opening
-            return None
-        for start in range(0, len(due), batch_size):
-            batch = due[start : start + batch_size]
-            with self.env.cr.savepoint():
-                batch._duret_remind(company, now)
-            # What this batch sent is durable: a crash later never resends it.
-            cron_commit(self.env)
-        return None
-
-    def _duret_remind(self, company, now, not_before=None):
-        """Send the reminder of these attendees (all of ``company``) now, by SMS or email.
-
-        Rows another transaction is reminding (locked) or has reminded are left out.
-        """
-        if not self:
-            return self
-        # The query below reads the table: pending writes (a reset of a failed reminder) first.
-        self.flush_model(["duret_reminder_state"])
-        self.env.cr.execute(
-            "SELECT id FROM calendar_attendee WHERE id IN %s AND duret_reminder_state IS NULL "
-            "FOR UPDATE SKIP LOCKED",
-            [tuple(self.ids)],
-        )
-        locked_ids = {row[0] for row in self.env.cr.fetchall()}
-        attendees = self.filtered(lambda a: a.id in locked_ids)
-        mobiles = {a.id: a.partner_id._duret_sms_mobile(company) for a in attendees}
-        blacklist_sudo = self.env["phone.blacklist"].sudo()  # ACL is system-only
-        numbers = [n for n in mobiles.values() if n]
-        opted_out = set(
-            blacklist_sudo.search([("number", "in", numbers)]).mapped("number") if numbers else []
-        )
-        by_sms, by_email, skipped = self.browse(), self.browse(), {}
-        for attendee in attendees:
-            number = mobiles[attendee.id]
-            if number and number not in opted_out:
-                by_sms |= attendee
-            elif attendee.partner_id.email:
-                by_email |= attendee
-            elif number:
-                skipped[attendee] = _("Opted out of SMS and no email address.")
-            else:
-                skipped[attendee] = _("No mobile number and no email address.")
-        if by_sms:
-            bodies = by_sms._duret_reminder_bodies(company)
-            # sms.sms is a technical model (system ACL); office users may press "Send now".
-            sms_sudo = (
-                self.env["sms.sms"]
-                .sudo()
-                .with_context(duret_sms_category="transactional")
-                .create(
-                    [
-                        {
-                            "number": mobiles[attendee.id],
-                            "body": bodies[attendee.id],
-                            "partner_id": attendee.partner_id.id,
-                            "company_id": company.id,
-                            "duret_not_before": not_before,
-                            "duret_is_reminder": True,
-                        }
-                        for attendee in by_sms
-                    ]
-                )
-            )
-            for attendee, sms in zip(by_sms, sms_sudo, strict=True):
-                attendee.write(
-                    {
-                        "duret_reminder_state": "done",
-                        "duret_reminder_channel": "sms",
-                        "duret_reminder_sent_at": now,
-                        "duret_reminder_sms_id": sms.id,
-                        "duret_reminder_skip_reason": False,
-                    }
-                )
-            sms_sudo.send()
-        if by_email:
-            mail_template = self.env.ref("duret_sms.mail_template_appointment_reminder")
-            for attendee in by_email:
-                mail_template.send_mail(
-                    attendee.id, email_layout_xmlid="mail.mail_notification_light"
-                )
-            by_email.write(
-                {
-                    "duret_reminder_state": "done",
-                    "duret_reminder_channel": "email",
-                    "duret_reminder_sent_at": now,
-                    "duret_reminder_sms_id": False,
-                    "duret_reminder_skip_reason": False,
-                }
-            )
-        for attendee, reason in skipped.items():
-            attendee.write(
-                {
-                    "duret_reminder_state": "skipped",
-                    "duret_reminder_sent_at": now,
-                    "duret_reminder_skip_reason": reason,
-                }
-            )
-        return attendees
-
-    # ------------------------------------------------------------------
-    # Customer answers (web page and SMS replies)
-    # ------------------------------------------------------------------
-
-    def _duret_customer_confirm(self, channel):
-        """Record that the customer confirms the appointment (``channel``: web or sms).
-
-        Returns True when something changed; False when it was already confirmed or had been
-        cancelled (a cancelled appointment is rebooked by the office, not by a tap).
-        """
-        self.ensure_one()
-        if self.duret_customer_answer != "none":
-            return False
-        self.do_accept()
-        self.write(
-            {
-                "duret_customer_answer": "confirmed",
-                "duret_answer_channel": channel,
-                "duret_answer_at": fields.Datetime.now(),
-            }
-        )
-        self.event_id.message_post(
-            body=_(
-                "%(customer)s confirmed the appointment (%(channel)s).",
-                customer=self.partner_id.name,
-                channel=self._duret_channel_label(channel),
-            ),
-            subtype_xmlid="mail.mt_note",
-        )
-        return True
-
-    def _duret_customer_cancel(self, channel):
-        """Record that the customer cancels the appointment (``channel``: web or sms).
-
-        Declines the attendee, marks the appointment cancelled by the customer, gives the
-        organizer a to-do and, when the company wants it, texts them. Returns True when
-        something changed, False when it was already cancelled.
-        """
-        self.ensure_one()
-        if self.duret_customer_answer == "cancelled":
-            return False
-        event = self.event_id
-        self.do_decline()
-        self.write(
-            {
-                "duret_customer_answer": "cancelled",
-                "duret_answer_channel": channel,
-                "duret_answer_at": fields.Datetime.now(),
-            }
-        )
-        event.message_post(
-            body=_(
-                "%(customer)s cancelled the appointment (%(channel)s).",
-                customer=self.partner_id.name,
-                channel=self._duret_channel_label(channel),
-            ),
-            subtype_xmlid="mail.mt_note",
-        )
-        self._duret_schedule_cancel_activity()
-        company = event._duret_company()
-        if company.duret_sms_cancel_alert and company._duret_sms_uses_own_provider():
-            self._duret_alert_technician(company)
-        return True
-
-    @api.model
-    def _duret_channel_label(self, channel):
-        return _("SMS reply") if channel == "sms" else _("web page")
-
     def _duret_activity_record(self):
         """Where a to-do about this attendee goes: calendar.event has no activities of its
         own, so on the linked document when it has some (a task, an order...), else on the
@@ -513,114 +344,3 @@ class CalendarAttendee(models.Model):
             if document and hasattr(document, "activity_schedule"):
                 return document
         return self.partner_id
-
-    def _duret_schedule_cancel_activity(self):
-        self.ensure_one()
-        event = self.event_id
-        local = event._duret_local_start()
-        self._duret_activity_record().activity_schedule(
-            "mail.mail_activity_data_todo",
-            user_id=event.user_id.id or self.env.ref("base.user_admin").id,
-            summary=_("Appointment cancelled by the customer"),
-            # An HTML field: names are escaped (a contact's name is not trusted markup).
-            note=Markup("<p>%s</p>")
-            % _(
-                "%(customer)s cancelled %(event)s of %(date)s: call them to book a new slot.",
-                customer=self.partner_id.name,
-                event=event.name,
-                date=local.strftime("%d/%m/%Y %H:%M"),
-            ),
-        )
-
-    def _duret_alert_technician(self, company):
-        self.ensure_one()
-        technician = self.event_id.user_id.partner_id
-        number = technician._duret_sms_mobile(company)
-        if not number:
-            return
-        body = gsm_safe(
-            self.env["sms.template"]._duret_render(
-                "duret_sms.sms_template_technician_cancel_alert",
-                self,
-                lambda a: (
-                    f"ANNULATION {a.duret_rdv_customer} a annule le RDV du "
-                    f"{a.duret_rdv_when} ({a.duret_rdv_address}). {a.duret_rdv_company_name}"
-                ),
-            )[self.id]
-        )
-        # sms.sms is a technical model (system ACL): the customer's answer is anonymous.
-        self.env["sms.sms"].sudo().with_context(**urgent_alert_context()).create(
-            {
-                "number": number,
-                "body": body,
-                "partner_id": technician.id,
-                "company_id": company.id,
-            }
-        ).send()
-
-    # ------------------------------------------------------------------
-    # The /rdv/ pages
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _duret_rdv_find(self, token):
-        """Return the attendee of a valid ``/rdv/`` token, as superuser, or an empty recordset.
-
-        Tokens only work for customers, on active appointments that are not over yet.
-        """
-        if not isinstance(token, str) or not TOKEN_RE.match(token):
-            return self.browse()
-        # Public page: the token itself is the customer's credential, found as superuser.
-        attendee_sudo = self.sudo().search([("access_token", "=", token)], limit=1)
-        event = attendee_sudo.event_id
-        if (
-            not attendee_sudo
-            or not event.active
-            or not attendee_sudo.duret_is_customer
-            or event._duret_stop_utc() <= fields.Datetime.now()
-        ):
-            return self.browse()
-        return attendee_sudo
-
-    @api.model
-    def _duret_rdv_page(self, token, action=None):
-        """Values of the ``/rdv/`` page for ``token``, after ``action`` (confirm or cancel).
-
-        Returns None when the token is unknown or expired. ``action`` is only given for POST.
-        """
-        attendee_sudo = self._duret_rdv_find(token)
-        if not attendee_sudo:
-            return None
-        changed = False
-        if action == "confirm":
-            changed = attendee_sudo._duret_customer_confirm("web")
-        elif action == "cancel":
-            changed = attendee_sudo._duret_customer_cancel("web")
-        event = attendee_sudo.event_id
-        local = event._duret_local_start()
-        return {
-            "token": token,
-            "action": action,
-            "changed": changed,
-            "answer": attendee_sudo.duret_customer_answer,
-            "customer": attendee_sudo.partner_id.name,
-            "purpose": event.name or "",
-            "date": fr_long_date(local),
-            "hour_text": "Toute la journée" if event.allday else fr_time(local),
-            "window_text": attendee_sudo._duret_rdv_window(local),
-            "address": attendee_sudo._duret_address(),
-            "technician": event.user_id.name or "",
-            **event._duret_company()._duret_public_contact(),
-        }
-
-    def _duret_rdv_window(self, local_start):
-        """The appointment's slot as the customer reads it: "de 14h00 à 16h00"."""
-        self.ensure_one()
-        event = self.event_id
-        if event.allday:
-            return "Toute la journée"
-        tz = event._duret_company().duret_sms_tz
-        local_stop = to_local(event.stop or event.start, tz).replace(tzinfo=None)
-        if local_stop <= local_start:
-            return f"à {fr_time(local_start)}"
-        return f"de {fr_time(local_start)} à {fr_time(local_stop)}"

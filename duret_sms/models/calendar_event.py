@@ -1,13 +1,26 @@
+"""Appointments as the SMS side sees them: reminder status, customer answer, visit, urgency.
+
+The reminders themselves are sent by ``..services.reminders``; a moved, archived or deleted
+appointment updates its reminders through ``..services.reminder_followup``.
+"""
+
 from datetime import datetime, time, timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..core import windows
-from .calendar_attendee import ALLDAY_START, ANSWERS, REMINDER_STATUSES, hour_to_time, to_local
+from ..services.appointment_text import to_local
+from ..services.reminder_followup import ReminderFollowup
+from ..services.reminders import AppointmentReminders
+from .calendar_attendee import ANSWERS, ATTENDANCE, REMINDER_STATUSES
 
 # When several customers attend, the event shows the status that needs attention first.
 STATUS_PRIORITY = ("failed", "skipped", "scheduled", "sent", "email", "delivered")
+# All-day events are stored as naive 08:00 (calendar's convention): read as company-local 08:00.
+ALLDAY_START = time(8)
+# A move smaller than this on the same day keeps the reminder already sent.
+MOVE_TOLERANCE = timedelta(minutes=30)
 
 
 class CalendarEvent(models.Model):
@@ -20,6 +33,7 @@ class CalendarEvent(models.Model):
         store=True,
         help="The SMS reminder sent to the customers the evening before.",
     )
+    duret_reminder_issue = fields.Text("Reminder Problem", compute="_compute_duret_reminder_issue")
     duret_customer_answer = fields.Selection(
         ANSWERS,
         "Customer Answer",
@@ -27,13 +41,54 @@ class CalendarEvent(models.Model):
         store=True,
         help="What the customer answered from the reminder's link or by SMS.",
     )
+    duret_attendance = fields.Selection(
+        ATTENDANCE,
+        "Visit",
+        compute="_compute_duret_attendance",
+        store=True,
+        help="Customer absent as soon as one customer was; done when the customers were there.",
+    )
+    duret_attendance_open = fields.Boolean(
+        compute="_compute_duret_attendance_open",
+        help="The appointment has started and has customers who did not cancel: their visit can "
+        "be recorded.",
+    )
+    duret_is_urgent = fields.Boolean(
+        "Urgent Intervention",
+        readonly=True,
+        copy=False,
+        help="Booked by the urgent dispatch for right now: the technician got the urgent SMS, "
+        "there is no reminder the day before.",
+    )
 
-    @api.depends("attendee_ids.duret_reminder_status")
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+
+    @api.depends("attendee_ids.duret_reminder_status", "duret_is_urgent")
     def _compute_duret_reminder_status(self):
         for event in self:
             statuses = set(event.attendee_ids.mapped("duret_reminder_status"))
             event.duret_reminder_status = next(
                 (status for status in STATUS_PRIORITY if status in statuses), False
+            )
+        # An urgent intervention has no reminder the day before.
+        for event in self.filtered("duret_is_urgent"):
+            event.duret_reminder_status = False
+
+    @api.depends("duret_reminder_status", "attendee_ids.duret_reminder_note")
+    @api.depends_context("lang")
+    def _compute_duret_reminder_issue(self):
+        for event in self:
+            problems = event.attendee_ids.filtered(
+                lambda a: a.duret_reminder_status in ("failed", "skipped") and a.duret_reminder_note
+            )
+            event.duret_reminder_issue = (
+                "\n".join(
+                    f"{attendee.partner_id.display_name}: {attendee.duret_reminder_note}"
+                    for attendee in problems
+                )
+                or False
             )
 
     @api.depends("attendee_ids.duret_customer_answer")
@@ -43,6 +98,55 @@ class CalendarEvent(models.Model):
             event.duret_customer_answer = next(
                 (a for a in ("cancelled", "confirmed") if a in answers), "none"
             )
+
+    @api.depends("attendee_ids.duret_attendance")
+    def _compute_duret_attendance(self):
+        for event in self:
+            recorded = set(event.attendee_ids.mapped("duret_attendance"))
+            event.duret_attendance = next((a for a in ("absent", "done") if a in recorded), False)
+
+    @api.depends("start", "allday", "active", "attendee_ids.state")
+    def _compute_duret_attendance_open(self):
+        now = fields.Datetime.now()
+        for event in self:
+            event.duret_attendance_open = bool(
+                event.id
+                and event.active
+                and event.start
+                and event._duret_start_utc() <= now
+                and any(a.duret_is_customer and a.state != "declined" for a in event.attendee_ids)
+            )
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    def write(self, vals):
+        moving = {"start", "stop", "start_date", "allday"} & set(vals)
+        before = {}
+        if moving:
+            before = {
+                event.id: (event._duret_start_utc(), event._duret_local_start().date())
+                for event in self
+                if event.start
+            }
+        result = super().write(vals)
+        followup = ReminderFollowup(self.env)
+        if moving:
+            for event in self.filtered(lambda e: e.id in before and e.active):
+                old_utc, old_day = before[event.id]
+                new_utc, new_day = event._duret_start_utc(), event._duret_local_start().date()
+                if new_day != old_day or abs(new_utc - old_utc) > MOVE_TOLERANCE:
+                    followup.reschedule(event.attendee_ids)
+        if vals.get("active") is False:
+            followup.cancel_waiting(self.attendee_ids, _("The appointment was cancelled."))
+        return result
+
+    def unlink(self):
+        ReminderFollowup(self.env).cancel_waiting(
+            self.attendee_ids, _("The appointment was deleted.")
+        )
+        return super().unlink()
 
     # ------------------------------------------------------------------
     # Actions
@@ -54,82 +158,27 @@ class CalendarEvent(models.Model):
         Goes at once when the sending hours allow it; otherwise the SMS waits in the queue
         for the next opening, and the notification says when.
         """
-        self.ensure_one()
-        company = self._duret_company()
-        if not company._duret_sms_uses_own_provider():
+        if self.filtered("duret_is_urgent"):
             raise UserError(
-                _("SMS reminders need the Twilio or Sandbox provider (Settings > SMS).")
+                _("An urgent intervention has no reminder: the technician was sent the SMS.")
             )
-        now = fields.Datetime.now()
-        if self._duret_start_utc() <= now or not self.active:
-            raise UserError(_("This appointment is over or archived: no reminder."))
+        self.ensure_one()
+        return AppointmentReminders(self.env).send_now(self)
+
+    def action_duret_mark_done(self):
+        return self._duret_customer_attendees()._duret_set_attendance("done")
+
+    def action_duret_mark_absent(self):
+        return self._duret_customer_attendees()._duret_set_attendance("absent")
+
+    def _duret_customer_attendees(self):
+        """The customers expected at these appointments (those who did not decline)."""
         attendees = self.attendee_ids.filtered(
-            lambda a: (
-                a.duret_is_customer
-                and a.state != "declined"
-                and a.duret_reminder_status in ("scheduled", "failed", "skipped")
-            )
+            lambda a: a.duret_is_customer and a.state != "declined"
         )
         if not attendees:
-            raise UserError(_("Every customer of this appointment has already been reminded."))
-        # A failed or skipped reminder may be sent again on purpose.
-        attendees.write({"duret_reminder_state": False, "duret_reminder_channel": False})
-        policy = company._duret_sms_policy("transactional")
-        opening = windows.next_allowed(now, policy)
-        deferred = opening > now
-        reminded = attendees._duret_remind(company, now, not_before=opening if deferred else None)
-        messages = []
-        by_sms = reminded.filtered(
-            lambda a: a.duret_reminder_state == "done" and a.duret_reminder_channel == "sms"
-        )
-        by_email = reminded.filtered(
-            lambda a: a.duret_reminder_state == "done" and a.duret_reminder_channel == "email"
-        )
-        if by_sms and deferred:
-            local = to_local(opening, company.duret_sms_tz)
-            messages.append(
-                _(
-                    "Outside sending hours: the reminder SMS to %(count)s customer(s) will go "
-                    "on %(date)s at %(time)s.",
-                    count=len(by_sms),
-                    date=local.strftime("%d/%m/%Y"),
-                    time=local.strftime("%H:%M"),
-                )
-            )
-        elif by_sms:
-            messages.append(_("Reminder SMS sent to %(count)s customer(s).", count=len(by_sms)))
-        if by_email:
-            messages.append(
-                _(
-                    "Reminder sent by email to %(names)s (no SMS possible).",
-                    names=", ".join(by_email.partner_id.mapped("name")),
-                )
-            )
-        for attendee in reminded.filtered(lambda a: a.duret_reminder_state == "skipped"):
-            messages.append(
-                _(
-                    "%(name)s not reminded: %(reason)s",
-                    name=attendee.partner_id.name,
-                    reason=attendee.duret_reminder_skip_reason,
-                )
-            )
-        if len(reminded) < len(attendees):
-            messages.append(
-                _(
-                    "%(count)s customer(s) are being reminded by another process right now.",
-                    count=len(attendees) - len(reminded),
-                )
-            )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "message": " ".join(messages),
-                "type": "success" if by_sms or by_email else "warning",
-                "sticky": not (by_sms or by_email),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+            raise UserError(_("No customer to record a visit for on this appointment."))
+        return attendees
 
     # ------------------------------------------------------------------
     # Cron
@@ -149,21 +198,10 @@ class CalendarEvent(models.Model):
         companies = self.env["res.company"].search(
             [("duret_sms_provider", "in", ("twilio", "sandbox"))]
         )
+        reminders = AppointmentReminders(self.env)
         for company in companies:
-            wake_ups.append(self._duret_next_reminder_hour(company, now))
+            wake_ups.append(reminders.next_reminder_hour(company, now))
         self._duret_trigger_reminder_cron(at=[at for at in wake_ups if at])
-
-    @api.model
-    def _duret_next_reminder_hour(self, company, now):
-        """The next instant after ``now`` at the company's reminder hour, as naive UTC."""
-        today = to_local(now, company.duret_sms_tz).date()
-        for day in (today, today + timedelta(days=1)):
-            at = windows.local_to_utc(
-                day, hour_to_time(company.duret_sms_reminder_hour), company.duret_sms_tz
-            )
-            if at > now:
-                return at
-        return None
 
     @api.model
     def _duret_trigger_reminder_cron(self, at=None):

@@ -1,7 +1,6 @@
 from odoo import api, fields, models
 
-from .calendar_attendee import ANSWERS
-from .calendar_attendee_attendance import ATTENDANCE
+from .calendar_attendee import ANSWERS, ATTENDANCE
 
 CANCEL_NOTICE = [
     ("lt24", "Less than 24 hours before"),

@@ -3,7 +3,7 @@ from datetime import time, timedelta
 from odoo import api, fields, models
 
 from ..core import encoding, windows
-from .calendar_attendee import FR_DAYS, fr_time, gsm_safe, to_local
+from ..services.appointment_text import FR_DAYS, fr_time, gsm_safe, to_local
 
 # A briefing fits in three GSM-7 segments (3 x 153 septets); longer days end in "+N autres".
 BRIEFING_MAX_SEGMENTS = 3

@@ -9,7 +9,7 @@ from odoo.tests import HttpCase, tagged
 from odoo.tools.misc import file_path
 
 from odoo.addons.duret_sms.core import encoding, windows
-from odoo.addons.duret_sms.models.calendar_attendee_short_link import REMINDER_FIXED_CHARS
+from odoo.addons.duret_sms.services.short_links import REMINDER_FIXED_CHARS
 
 from .common import DuretTwilioMixin
 

@@ -1,44 +1,24 @@
-from odoo import _, fields, models
+"""Visits as the office or the technician records them: the customer was there, or not."""
+
+from odoo import _, fields
 from odoo.exceptions import UserError
 
-ATTENDANCE = [("done", "Done"), ("absent", "Customer absent")]
 
+class VisitRecords:
+    """Attendance of ``calendar.attendee`` customers: no-shows are recorded, never guessed
+    from silence."""
 
-class CalendarAttendee(models.Model):
-    """No-shows, as the office or the technician records them: never guessed from silence."""
+    def __init__(self, env):
+        self.env = env
 
-    _inherit = "calendar.attendee"
-
-    duret_attendance = fields.Selection(
-        ATTENDANCE,
-        "Visit",
-        copy=False,
-        readonly=True,
-        help="Recorded by the technician or the office after the appointment's start: the "
-        "customer was there (done) or not (absent).",
-    )
-    duret_attendance_at = fields.Datetime("Visit Recorded On", copy=False, readonly=True)
-    duret_attendance_user_id = fields.Many2one(
-        "res.users", "Visit Recorded By", copy=False, readonly=True
-    )
-
-    def action_duret_mark_done(self):
-        return self._duret_set_attendance("done")
-
-    def action_duret_mark_absent(self):
-        return self._duret_set_attendance("absent")
-
-    def action_duret_attendance_reset(self):
-        return self._duret_set_attendance(False)
-
-    def _duret_set_attendance(self, attendance):
-        """Record whether these customers were there (``done``/``absent``, False to undo).
+    def record(self, attendees, attendance):
+        """Record whether ``attendees`` were there (``done``/``absent``, False to undo).
 
         :raise UserError: for staff attendees, and before the appointment has started (a
             no-show is only known once the technician is at the door).
         """
         now = fields.Datetime.now()
-        for attendee in self:
+        for attendee in attendees:
             if not attendee.duret_is_customer:
                 raise UserError(
                     _(
@@ -54,15 +34,15 @@ class CalendarAttendee(models.Model):
                         name=attendee.partner_id.display_name,
                     )
                 )
-        self.write(
+        attendees.write(
             {
                 "duret_attendance": attendance,
                 "duret_attendance_at": attendance and now,
                 "duret_attendance_user_id": attendance and self.env.user.id,
             }
         )
-        labels = dict(self._fields["duret_attendance"]._description_selection(self.env))
-        for attendee in self:
+        labels = dict(attendees._fields["duret_attendance"]._description_selection(self.env))
+        for attendee in attendees:
             attendee.event_id.message_post(
                 body=_(
                     "%(customer)s: %(visit)s (recorded by %(user)s).",

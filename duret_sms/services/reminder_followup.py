@@ -1,73 +1,27 @@
-import logging
-from datetime import timedelta
+"""What becomes of a reminder after it left: its SMS failed, or its appointment moved or went."""
 
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
-
-_logger = logging.getLogger(__name__)
-
-# A move smaller than this on the same day keeps the reminder already sent.
-MOVE_TOLERANCE = timedelta(minutes=30)
+from odoo import _, fields
 
 
-class CalendarAttendee(models.Model):
-    _inherit = "calendar.attendee"
+class ReminderFollowup:
+    """Follow-up of the customer reminders of ``calendar.attendee``.
 
-    duret_reminder_moved = fields.Boolean(
-        "Appointment Moved",
-        copy=False,
-        readonly=True,
-        help="The appointment was moved after its reminder went: the next reminder says so.",
-    )
-    duret_reminder_fallback = fields.Selection(
-        [("email", "Email sent"), ("activity", "Office told")],
-        "Reminder Fallback",
-        copy=False,
-        readonly=True,
-        help="What was done when the reminder SMS could not be delivered.",
-    )
+    A failed reminder SMS is replaced by an email, else by a call the office is asked to make;
+    a moved appointment is reminded again, saying so; a reminder still waiting for an
+    appointment moved, cancelled or deleted never leaves.
+    """
 
-    # ------------------------------------------------------------------
-    # The reminder's text
-    # ------------------------------------------------------------------
-
-    def _duret_reminder_bodies(self, company=None):
-        """{attendee id: reminder text}: "Votre RDV a été déplacé au ..." for moved ones."""
-        templates = self.env["sms.template"]
-        bodies = {}
-        moved = self.filtered("duret_reminder_moved")
-        # The company's choice of reminder text: one segment by default, or the fuller one.
-        reminder = (company or self.env.company)._duret_sms_reminder_template()
-        for attendees, xmlid in (
-            (self - moved, reminder),
-            (moved, "duret_sms.sms_template_appointment_moved"),
-        ):
-            if attendees:
-                bodies.update(
-                    templates._duret_render(
-                        xmlid, attendees, lambda a: a._duret_reminder_fallback_text()
-                    )
-                )
-        return bodies
-
-    def _duret_reminder_fallback_text(self):
-        """The reminder written in code, used when its template is missing or broken."""
-        self.ensure_one()
-        head = (
-            f"{self.duret_rdv_company_name} : votre RDV a été déplacé au {self.duret_rdv_when}"
-            if self.duret_reminder_moved
-            else f"{self.duret_rdv_company_name} : rappel de votre RDV le {self.duret_rdv_when}"
-        )
-        return f"{head}. Confirmer ou annuler : {self.duret_rdv_url}"
+    def __init__(self, env):
+        self.env = env
 
     # ------------------------------------------------------------------
     # Failed reminder: email, else the office
     # ------------------------------------------------------------------
 
-    @api.model
-    def _duret_reminder_sms_changed(self, sms):
-        result = super()._duret_reminder_sms_changed(sms)
+    def follow_up_failed(self, sms):
+        """Follow up the reminders among ``sms`` that failed and were not followed up yet."""
         # Refused or undelivered, or stopped because the number opted out meanwhile; not the
         # reminders cancelled on purpose (appointment moved or cancelled).
         failed = sms.filtered(
@@ -76,34 +30,22 @@ class CalendarAttendee(models.Model):
             )
         )
         if failed:
-            attendees = self.sudo().search(
+            attendees = self.env["calendar.attendee"].search(
                 [
                     ("duret_reminder_sms_id", "in", failed.ids),
                     ("duret_reminder_fallback", "=", False),
                 ]
             )
-            attendees._duret_reminder_follow_up()
-        return result
+            self.follow_up(attendees)
 
-    def _duret_still_expected(self):
-        """Whether the customer is still expected: appointment active, ahead, not cancelled."""
-        self.ensure_one()
-        event = self.event_id
-        return (
-            event.active
-            and self.state != "declined"
-            and self.duret_customer_answer != "cancelled"
-            and event._duret_start_utc() > fields.Datetime.now()
-        )
-
-    def _duret_reminder_follow_up(self):
-        """The reminder SMS of these attendees failed: email them, or give the office a to-do.
+    def follow_up(self, attendees):
+        """The reminder SMS of ``attendees`` failed: email them, or give the office a to-do.
 
         Called as superuser from the queue or a delivery report. Nothing is done for an
         appointment that is over, archived or cancelled.
         """
         mail_template = self.env.ref("duret_sms.mail_template_appointment_reminder")
-        for attendee in self.filtered(lambda a: a._duret_still_expected()):
+        for attendee in attendees.filtered(self._still_expected):
             sms = attendee.duret_reminder_sms_id
             # Twilio's reason in the language of the note (stored in English by the core).
             reason = sms.duret_failure_text or sms.duret_failure_reason or _("not delivered")
@@ -119,7 +61,7 @@ class CalendarAttendee(models.Model):
                     reason=reason,
                 )
             else:
-                attendee._duret_schedule_reminder_failed_activity(reason)
+                self._schedule_failed_activity(attendee, reason)
                 attendee.duret_reminder_fallback = "activity"
                 note = _(
                     "The reminder SMS to %(customer)s failed (%(reason)s) and they have no "
@@ -131,11 +73,21 @@ class CalendarAttendee(models.Model):
                 body=Markup("<p>%s</p>") % note, subtype_xmlid="mail.mt_note"
             )
 
-    def _duret_schedule_reminder_failed_activity(self, reason):
-        self.ensure_one()
-        event = self.event_id
+    @staticmethod
+    def _still_expected(attendee):
+        """Whether the customer is still expected: appointment active, ahead, not cancelled."""
+        event = attendee.event_id
+        return (
+            event.active
+            and attendee.state != "declined"
+            and attendee.duret_customer_answer != "cancelled"
+            and event._duret_start_utc() > fields.Datetime.now()
+        )
+
+    def _schedule_failed_activity(self, attendee, reason):
+        event = attendee.event_id
         local = event._duret_local_start()
-        self._duret_activity_record().activity_schedule(
+        attendee._duret_activity_record().activity_schedule(
             "mail.mail_activity_data_call",
             user_id=event.user_id.id or self.env.ref("base.user_admin").id,
             summary=_("Reminder SMS not delivered: call the customer"),
@@ -144,11 +96,11 @@ class CalendarAttendee(models.Model):
             % _(
                 "The SMS reminding %(customer)s of %(event)s on %(date)s failed (%(reason)s), "
                 "and they have no email. Call them at %(phone)s to remind them.",
-                customer=self.partner_id.name,
+                customer=attendee.partner_id.name,
                 event=event.name,
                 date=local.strftime("%d/%m/%Y %H:%M"),
                 reason=reason,
-                phone=self.partner_id.mobile or self.partner_id.phone or "?",
+                phone=attendee.partner_id.mobile or attendee.partner_id.phone or "?",
             ),
         )
 
@@ -156,13 +108,14 @@ class CalendarAttendee(models.Model):
     # Moved or cancelled appointment
     # ------------------------------------------------------------------
 
-    def _duret_reminder_reschedule(self):
-        """The appointment moved after these reminders went: remind again, saying so.
+    def reschedule(self, attendees):
+        """The appointment of ``attendees`` moved after their reminders went: remind again,
+        saying so.
 
         A reminder still waiting in the queue is cancelled (it has the old time); the new one
         goes at the usual time before the new date, or at once when that time has passed.
         """
-        reminded = self.filtered(
+        reminded = attendees.filtered(
             lambda a: (
                 a.duret_reminder_state == "done"
                 and a.duret_customer_answer != "cancelled"
@@ -171,7 +124,7 @@ class CalendarAttendee(models.Model):
         )
         if not reminded:
             return
-        reminded._duret_cancel_waiting_reminders(_("The appointment was moved."))
+        self.cancel_waiting(reminded, _("The appointment was moved."))
         for attendee in reminded:
             vals = {
                 "duret_reminder_state": False,
@@ -187,8 +140,11 @@ class CalendarAttendee(models.Model):
             attendee.write(vals)
         self.env["calendar.event"]._duret_trigger_reminder_cron()
 
-    def _duret_cancel_waiting_reminders(self, why):
-        """Cancel the reminder SMS of these attendees that have not left yet."""
-        waiting_sudo = self.sudo().duret_reminder_sms_id.filtered(lambda s: s.state == "outgoing")
+    def cancel_waiting(self, attendees, why):
+        """Cancel the reminder SMS of ``attendees`` that have not left yet (``why``: the
+        reason shown on the SMS)."""
+        waiting_sudo = attendees.sudo().duret_reminder_sms_id.filtered(
+            lambda s: s.state == "outgoing"
+        )
         if waiting_sudo:
             waiting_sudo._duret_set_canceled(False, _("Reminder not sent: %(why)s", why=why))
