@@ -4,8 +4,8 @@ from markupsafe import Markup
 
 from odoo import _, fields
 
-from .sms_urgent import urgent_alert_context
 from .appointment_text import gsm_safe
+from .sms_urgent import urgent_alert_context
 
 
 class CustomerAnswers:
