@@ -9,7 +9,7 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 
 from ..core import encoding, windows
-from .res_company_cron import cron_commit
+from ..services.company_crons import cron_commit
 from .sms_sms_category import urgent_alert_context
 
 _logger = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from odoo.exceptions import UserError
 from odoo.tools import config
 
 from ..core import dispatch, encoding, twilio_codes
-from .res_company_cron import cron_commit, in_test_transaction
+from ..services.company_crons import cron_commit, in_test_transaction
 
 _logger = logging.getLogger(__name__)
 

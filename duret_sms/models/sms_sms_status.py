@@ -7,7 +7,7 @@ from odoo import api, fields, models
 
 from ..core import twilio_codes
 from ..core.gateway import GatewayError
-from .res_company_cron import cron_commit, in_test_transaction
+from ..services.company_crons import cron_commit, in_test_transaction
 
 _logger = logging.getLogger(__name__)
 

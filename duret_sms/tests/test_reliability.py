@@ -13,7 +13,8 @@ from odoo.tools import mute_logger
 from odoo.addons.duret_sms.core import dispatch
 from odoo.addons.duret_sms.core.gateway import compute_signature
 from odoo.addons.duret_sms.core.twilio_simulator import Faults
-from odoo.addons.duret_sms.models import res_company_cron, sms_sms_queue
+from odoo.addons.duret_sms.models import sms_sms_queue
+from odoo.addons.duret_sms.services import company_crons
 
 from .common import ALL_HOURS, FROM_NUMBER, DuretTwilioCase
 
@@ -296,7 +297,7 @@ class TestCronIsolation(DuretTwilioCase):
     def setUp(self):
         super().setUp()
         # The deliberate crashes below are logged with their traceback, as in production.
-        muted = mute_logger("odoo.addons.duret_sms.models.res_company_cron")
+        muted = mute_logger("odoo.addons.duret_sms.services.company_crons")
         muted.__enter__()
         self.addCleanup(muted.__exit__, None, None, None)
         self.other.write(
@@ -441,7 +442,7 @@ class TestCronIsolation(DuretTwilioCase):
 
         def half_then_crash(company):
             sms.duret_failure_reason = "kept"
-            res_company_cron.cron_commit(self.env)
+            company_crons.cron_commit(self.env)
             sms.duret_failure_reason = "undone"
             raise ValueError("crash")
 

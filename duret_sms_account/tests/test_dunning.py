@@ -215,7 +215,7 @@ class TestDunning(DuretTwilioCase):
         with (
             freeze_time("2025-01-31 09:00:00"),
             patch.object(move_model, "_duret_dunning_company", crash_for_other),
-            mute_logger("odoo.addons.duret_sms.models.res_company_cron"),
+            mute_logger("odoo.addons.duret_sms.services.company_crons"),
         ):
             self._run_cron()
         self.assertEqual(set(seen), {self.company, other})
