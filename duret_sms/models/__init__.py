@@ -21,7 +21,6 @@ from . import (
     res_company,
     res_config_settings,
     res_partner,
-    res_partner_staff,
     res_users,
     sms_sms,
     sms_sms_actions,
