@@ -10,7 +10,6 @@ from . import (
     calendar_event_followup,
     duret_sms_reminder_report,
     duret_sms_reply,
-    duret_sms_reply_actions,
     duret_sms_report,
     duret_sms_roi,
     ir_ui_menu,
