@@ -102,7 +102,7 @@ class SmsSms(models.Model):
         sender = company.twilio_from_number or ""
         if company.duret_sms_can_receive and sender.startswith("+"):
             return f"\nSTOP au {sender}"
-        return f"\nStop SMS : {company._duret_public_url()}/sms/optout/{sms_uuid}"
+        return f"\nStop SMS : {company._duret_public_url(f'/sms/optout/{sms_uuid}')}"
 
     @api.model
     def _duret_optout_from_link(self, sms_uuid, choice="all"):

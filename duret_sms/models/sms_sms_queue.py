@@ -203,7 +203,6 @@ class SmsSms(models.Model):
 
     def _duret_prepare_jobs(self, company):
         """Build the HTTP jobs while the ORM may still be used (threads must not touch it)."""
-        base_url = company._duret_public_url()
         from_, service_sid = company._duret_twilio_sender()
         return [
             dispatch.SendJob(
@@ -212,7 +211,7 @@ class SmsSms(models.Model):
                 body=sms.body or "",
                 from_=from_,
                 messaging_service_sid=service_sid,
-                status_callback=f"{base_url}/twilio/sms/status/{sms.uuid}",
+                status_callback=company._duret_public_url(f"/twilio/sms/status/{sms.uuid}"),
             )
             for sms in self
         ]

@@ -32,7 +32,7 @@ class TestQueueReliability(DuretTwilioCase):
         return sms
 
     def _callback(self, sms, sid, status):
-        url = f"{sms.get_base_url()}/twilio/sms/status/{sms.uuid}"
+        url = self.env["res.company"]._duret_public_url(f"/twilio/sms/status/{sms.uuid}")
         params = {"MessageSid": sid, "MessageStatus": status}
         signature = compute_signature(self.simulator.auth_token, url, params)
         return self.env["sms.sms"]._duret_handle_status_callback(sms.uuid, url, params, signature)
