@@ -14,7 +14,6 @@ from . import (
     duret_sms_roi,
     ir_ui_menu,
     mail_notification,
-    mail_notification_reason,
     mail_thread,
     phone_blacklist,
     res_company,
