@@ -20,7 +20,7 @@ def public_url(path_qs):
     """The URL Twilio called, rebuilt from the SMS setting *Public URL* (stable when an
     administrator logs in through another host name; behind a TLS proxy the request itself
     may look like plain http)."""
-    return request.env["res.company"]._duret_public_url() + path_qs
+    return request.env["res.company"]._duret_public_url(path_qs)
 
 
 def signed_urls():

@@ -191,7 +191,6 @@ class CalendarAttendee(models.Model):
     @api.depends("event_id.start", "event_id.location", "partner_id", "access_token")
     @api.depends_context("uid")
     def _compute_duret_rdv_texts(self):
-        base_url = self.env["res.company"]._duret_public_url()
         for attendee in self:
             event = attendee.event_id
             company = event._duret_company()
@@ -206,7 +205,7 @@ class CalendarAttendee(models.Model):
             attendee.duret_rdv_technician = gsm_safe(event.user_id.name)
             attendee.duret_rdv_company_name = gsm_safe(company.name)
             attendee.duret_rdv_company_phone = gsm_safe(company.phone)
-            attendee.duret_rdv_url = f"{base_url}/rdv/{attendee.access_token}"
+            attendee.duret_rdv_url = company._duret_public_url(f"/rdv/{attendee.access_token}")
 
     @api.depends(
         "duret_short_token",

@@ -1,19 +1,16 @@
-import re
-from dataclasses import dataclass
-from datetime import time
+from urllib.parse import urlsplit
 
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.base.models.res_partner import _tz_get
 
-from ..core import gate, gateway, windows
-
-ACCOUNT_SID_RE = re.compile(r"^AC[0-9a-fA-F]{32}$")
-MESSAGING_SERVICE_SID_RE = re.compile(r"^MG[0-9a-fA-F]{32}$")
-E164_RE = re.compile(r"^\+[1-9]\d{6,14}$")
-# AF2M / Twilio alphanumeric sender IDs: at most 11 letters or digits, not only digits.
-ALPHANUMERIC_SENDER_RE = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9]{1,11}$")
+from ..core import phone
+from ..services.company_crons import CompanyCronRunner
+from ..services.sending_policy import SendingPolicies
+from ..services.twilio_account import TwilioAccount, clean_twilio_vals
+from ..services.twilio_figures import TwilioFigures
+from ..services.webhook_refusals import WebhookRefusals
 
 PROVIDERS = [
     ("iap", "Odoo IAP"),
@@ -22,22 +19,7 @@ PROVIDERS = [
 ]
 OWN_PROVIDERS = ("twilio", "sandbox")
 
-
-@dataclass(frozen=True)
-class TwilioLink:
-    """What a queue run needs to talk to Twilio, read from the database before it commits."""
-
-    gateway: gateway.TwilioGateway
-    concurrency: int
-    backoff: float
-
-
-def _float_to_time(value):
-    """17.5 → time(17, 30); 24.0 → end of day (windows end exclusive)."""
-    if value >= 24:
-        return time.max
-    minutes = round(value * 60)
-    return time(minutes // 60, minutes % 60)
+PUBLIC_URL_PARAM = "duret_sms.public_url"
 
 
 class ResCompany(models.Model):
@@ -126,160 +108,87 @@ class ResCompany(models.Model):
         help="When a customer cancels from the reminder, the technician also gets an SMS.",
     )
 
+    # Appointment reminders and the savings report.
+    duret_sms_reminder_template_id = fields.Many2one(
+        "sms.template",
+        "Reminder Text",
+        domain="[('model', '=', 'calendar.attendee')]",
+        help="The SMS sent the day before an appointment. The default fits one SMS (160 "
+        "characters); a fuller text costs two.",
+    )
+    duret_sms_noshow_baseline = fields.Float(
+        "No-show Rate Without Reminders (%)",
+        default=15.0,
+        help="The share of appointments customers missed before SMS reminders: the savings are "
+        "measured against it.",
+    )
+    duret_sms_number_cost = fields.Monetary(
+        "Twilio Number Cost per Month",
+        default=1.0,
+        help="What the Twilio phone number or sender costs each month.",
+    )
+    duret_sms_wasted_trip_cost = fields.Monetary(
+        "Cost of a Wasted Trip",
+        default=150.0,
+        help="What a technician's trip to an absent customer costs (time, travel, lost slot).",
+    )
+
+    duret_sms_balance_threshold = fields.Float(
+        "Alert Below Twilio Balance",
+        default=10.0,
+        help="Administrators get an activity when the Twilio balance falls below this amount "
+        "(in the account's currency): Twilio stops sending at zero.",
+    )
+    # Twilio's own figures, fetched by a cron and by the dashboard's refresh button.
+    duret_twilio_balance = fields.Float("Twilio Balance", readonly=True, copy=False)
+    duret_twilio_currency = fields.Char("Twilio Currency", readonly=True, copy=False)
+    duret_twilio_usage_count = fields.Integer(
+        "SMS Billed by Twilio This Month", readonly=True, copy=False
+    )
+    duret_twilio_usage_price = fields.Float(
+        "Twilio SMS Usage This Month", readonly=True, copy=False
+    )
+    duret_twilio_figures_at = fields.Datetime("Twilio Figures On", readonly=True, copy=False)
+    duret_twilio_figures_error = fields.Char(
+        "Twilio Figures Not Fetched", readonly=True, copy=False
+    )
+
+    # Administrators only: a technical error's text may show internals.
+    duret_sms_cron_error = fields.Text(
+        "Last SMS Automation Error",
+        readonly=True,
+        copy=False,
+        groups="base.group_system",
+        help="Why an automatic SMS task (sending queue, reminders, prices, retention, dunning) "
+        "failed for this company the last time it ran. Cleared when that task runs again "
+        "without error.",
+    )
+    duret_sms_cron_error_task = fields.Char(
+        "Failed SMS Task", readonly=True, copy=False, groups="base.group_system"
+    )
+    duret_sms_cron_error_at = fields.Datetime(
+        "SMS Automation Error On", readonly=True, copy=False, groups="base.group_system"
+    )
+    duret_sms_webhook_refused_at = fields.Datetime(
+        "Last Refused Twilio Webhook", readonly=True, copy=False
+    )
+    duret_sms_webhook_refused_reason = fields.Char("Why It Was Refused", readonly=True, copy=False)
+
+    # ------------------------------------------------------------------
+    # Computes and constraints
+    # ------------------------------------------------------------------
+
     @api.depends("twilio_from_number", "twilio_messaging_service_sid", "duret_sms_provider")
     def _compute_duret_sms_can_receive(self):
         for company in self:
-            company.duret_sms_can_receive = company.duret_sms_provider in OWN_PROVIDERS and bool(
-                company.twilio_messaging_service_sid
-                or E164_RE.match(company.twilio_from_number or "")
+            company.duret_sms_can_receive = (
+                company.duret_sms_provider in OWN_PROVIDERS and TwilioAccount(company).can_receive()
             )
 
-    @api.constrains("twilio_account_sid")
-    def _check_twilio_account_sid(self):
-        for company in self.filtered("twilio_account_sid"):
-            if not ACCOUNT_SID_RE.match(company.twilio_account_sid):
-                raise ValidationError(
-                    _(
-                        "The Twilio Account SID of %(company)s is not valid: it starts with AC "
-                        "followed by 32 hexadecimal characters (see the Twilio Console).",
-                        company=company.name,
-                    )
-                )
-
-    @api.constrains("twilio_from_number")
-    def _check_twilio_from_number(self):
-        for company in self.filtered("twilio_from_number"):
-            sender = company.twilio_from_number
-            if not (E164_RE.match(sender) or ALPHANUMERIC_SENDER_RE.match(sender)):
-                raise ValidationError(
-                    _(
-                        "The Twilio sender of %(company)s must be a phone number in "
-                        "international format (e.g. +33939000000) or an alphanumeric sender of "
-                        "at most 11 letters and digits, without spaces, not only digits "
-                        "(e.g. DURET).",
-                        company=company.name,
-                    )
-                )
-
-    @api.constrains("twilio_messaging_service_sid")
-    def _check_twilio_messaging_service_sid(self):
-        for company in self.filtered("twilio_messaging_service_sid"):
-            if not MESSAGING_SERVICE_SID_RE.match(company.twilio_messaging_service_sid):
-                raise ValidationError(
-                    _(
-                        "The Twilio Messaging Service SID of %(company)s is not valid: it starts "
-                        "with MG followed by 32 hexadecimal characters.",
-                        company=company.name,
-                    )
-                )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        return super().create([self._duret_clean_twilio_vals(vals) for vals in vals_list])
-
-    def write(self, vals):
-        result = super().write(self._duret_clean_twilio_vals(vals))
-        if "duret_sms_provider" in vals:
-            self.env.registry.clear_cache()  # _duret_sms_provider_cached
-        return result
-
-    @api.model
-    def _duret_clean_twilio_vals(self, vals):
-        """Strip the spaces people paste around identifiers copied from the Twilio Console."""
-        fnames = (
-            "twilio_account_sid",
-            "twilio_auth_token",
-            "twilio_from_number",
-            "twilio_messaging_service_sid",
-        )
-        return {
-            key: value.strip() if key in fnames and isinstance(value, str) else value
-            for key, value in vals.items()
-        }
-
-    def _duret_sms_uses_own_provider(self):
-        self.ensure_one()
-        return self._duret_sms_provider_cached(self.id) in OWN_PROVIDERS
-
-    @api.model
-    @tools.ormcache("company_id")
-    def _duret_sms_provider_cached(self, company_id):
-        """The SMS provider of a company, cached for the registry: ``sms.sms._send`` asks it
-        for every SMS Odoo sends, and must not add a query to Odoo's own SMS paths."""
-        return self.sudo().browse(company_id).duret_sms_provider
-
-    def _duret_twilio_gateway(self):
-        """Return a core ``TwilioGateway`` for this company.
-
-        :raise UserError: when the Account SID, Auth Token or sender is missing.
-        """
-        self.ensure_one()
-        # The Auth Token is readable by administrators only; sending on behalf of any user
-        # needs it, so it is read here, on this single company, and never returned or logged.
-        company_sudo = self.sudo()
-        missing = [
-            label
-            for label, value in (
-                (_("Account SID"), company_sudo.twilio_account_sid),
-                (_("Auth Token"), company_sudo.twilio_auth_token),
-                (
-                    _("Sender or Messaging Service"),
-                    company_sudo.twilio_from_number or company_sudo.twilio_messaging_service_sid,
-                ),
-            )
-            if not value
-        ]
-        if missing:
-            raise UserError(
-                _(
-                    "Twilio is not fully configured for %(company)s: missing %(fields)s "
-                    "(Settings > General Settings > SMS).",
-                    company=self.name,
-                    fields=", ".join(missing),
-                )
-            )
-        icp_sudo = self.env["ir.config_parameter"].sudo()
-        connect_timeout, read_timeout = gateway.DEFAULT_TIMEOUT
-        read_timeout = float(icp_sudo.get_param("duret_sms.twilio_read_timeout", read_timeout))
-        return gateway.TwilioGateway(
-            company_sudo.twilio_account_sid,
-            company_sudo.twilio_auth_token,
-            base_url=icp_sudo.get_param("duret_sms.twilio_api_url") or None,
-            timeout=(connect_timeout, read_timeout),
-        )
-
-    def _duret_sms_link(self):
-        """Return the ``TwilioLink`` of this company, or None when it uses the sandbox.
-
-        :raise UserError: when Twilio is chosen but not fully configured.
-        """
-        self.ensure_one()
-        if self.duret_sms_provider != "twilio":
-            return None
-        icp_sudo = self.env["ir.config_parameter"].sudo()
-        return TwilioLink(
-            gateway=self._duret_twilio_gateway(),
-            concurrency=max(1, int(icp_sudo.get_param("duret_sms.twilio_concurrency", 16))),
-            backoff=float(icp_sudo.get_param("duret_sms.twilio_retry_backoff", 0.5)),
-        )
-
-    def _duret_twilio_sender(self):
-        """Return ``(from_, messaging_service_sid)``; the Messaging Service wins when set."""
-        self.ensure_one()
-        if self.twilio_messaging_service_sid:
-            return None, self.twilio_messaging_service_sid
-        return self.twilio_from_number or None, None
-
-    def _duret_twilio_signature_valid(self, url, params, signature):
-        """Tell whether ``signature`` is Twilio's signature of ``params`` and ``url`` (or of
-        one of the candidate URLs ``url`` lists)."""
-        self.ensure_one()
-        token = self.sudo().twilio_auth_token
-        urls = [url] if isinstance(url, str) else url
-        return bool(token) and any(
-            gateway.validate_signature(token, candidate, params, signature or "")
-            for candidate in urls
-        )
+    @api.constrains("twilio_account_sid", "twilio_from_number", "twilio_messaging_service_sid")
+    def _check_duret_twilio_identifiers(self):
+        for company in self:
+            TwilioAccount(company).check_identifiers()
 
     @api.constrains(
         "duret_sms_weekday_start",
@@ -297,19 +206,6 @@ class ResCompany(models.Model):
                     raise ValidationError(
                         _("SMS sending hours must go from 0:00 to 24:00, start before end.")
                     )
-
-    def _duret_sms_gate_policy(self):
-        """Return the core ``GatePolicy`` of this company (hours per category, weekly caps)."""
-        self.ensure_one()
-        return gate.GatePolicy(
-            default=self._duret_sms_policy("transactional"),
-            hours={"internal_urgent": self._duret_sms_policy("internal_urgent")},
-            weekly_caps={
-                "commercial": self.duret_sms_cap_commercial,
-                "dunning": self.duret_sms_cap_dunning,
-            },
-            region=(self.country_id.code or "FR").upper(),
-        )
 
     @api.constrains("duret_sms_reminder_hour")
     def _check_duret_sms_reminder_hour(self):
@@ -359,28 +255,172 @@ class ResCompany(models.Model):
                     )
                 )
 
-    def _duret_sms_policy(self, category="transactional"):
-        """Return the core ``SendingPolicy`` for SMS of ``category`` from this company.
+    @api.constrains("duret_sms_noshow_baseline")
+    def _check_duret_sms_noshow_baseline(self):
+        for company in self:
+            if not 0 <= company.duret_sms_noshow_baseline <= 100:
+                raise ValidationError(_("The no-show rate is a percentage, from 0 to 100."))
 
-        Internal urgent alerts (to staff) may go at any time; every other category follows
-        the company's sending hours.
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        return super().create([clean_twilio_vals(vals) for vals in vals_list])
+
+    def write(self, vals):
+        result = super().write(clean_twilio_vals(vals))
+        if "duret_sms_provider" in vals:
+            self.env.registry.clear_cache()  # _duret_sms_provider_cached
+        return result
+
+    # ------------------------------------------------------------------
+    # Provider and Twilio account (services/twilio_account.py)
+    # ------------------------------------------------------------------
+
+    def _duret_sms_uses_own_provider(self):
+        self.ensure_one()
+        return self._duret_sms_provider_cached(self.id) in OWN_PROVIDERS
+
+    @api.model
+    @tools.ormcache("company_id")
+    def _duret_sms_provider_cached(self, company_id):
+        """The SMS provider of a company, cached for the registry: ``sms.sms._send`` asks it
+        for every SMS Odoo sends, and must not add a query to Odoo's own SMS paths."""
+        return self.sudo().browse(company_id).duret_sms_provider
+
+    def _duret_twilio_gateway(self):
+        """Return a core ``TwilioGateway`` for this company.
+
+        :raise UserError: when the Account SID, Auth Token or sender is missing.
+        """
+        return TwilioAccount(self).gateway()
+
+    def _duret_sms_link(self):
+        """Return the ``TwilioLink`` of this company, or None when it uses the sandbox.
+
+        :raise UserError: when Twilio is chosen but not fully configured.
+        """
+        return TwilioAccount(self).link()
+
+    def _duret_twilio_sender(self):
+        """Return ``(from_, messaging_service_sid)``; the Messaging Service wins when set."""
+        return TwilioAccount(self).sender()
+
+    def _duret_twilio_signature_valid(self, url, params, signature):
+        """Tell whether ``signature`` is Twilio's signature of ``params`` and ``url`` (or of
+        one of the candidate URLs ``url`` lists)."""
+        return TwilioAccount(self).signature_valid(url, params, signature)
+
+    # ------------------------------------------------------------------
+    # Sending rules (services/sending_policy.py)
+    # ------------------------------------------------------------------
+
+    def _duret_sms_policy(self, category="transactional"):
+        """Return the core ``SendingPolicy`` for SMS of ``category`` from this company (staff
+        alerts at any time, everything else within the sending hours)."""
+        return SendingPolicies(self).policy(category)
+
+    def _duret_sms_gate_policy(self):
+        """Return the core ``GatePolicy`` of this company (hours per category, weekly caps)."""
+        return SendingPolicies(self).gate_policy()
+
+    def _duret_sms_reminder_template(self):
+        """The SMS template of this company's appointment reminders."""
+        self.ensure_one()
+        return self.duret_sms_reminder_template_id or self.env.ref(
+            "duret_sms.sms_template_appointment_reminder"
+        )
+
+    # ------------------------------------------------------------------
+    # Automatic tasks (services/company_crons.py, services/twilio_figures.py)
+    # ------------------------------------------------------------------
+
+    def _duret_sms_run_isolated(self, task, func, on_error=None):
+        """Run ``func(company)`` for each company of ``self``, each in its own unit of work;
+        one company's error is recorded on it (Settings) and never stops the others.
+
+        Returns ``{company: func's result}`` for the companies that did not fail; see
+        ``CompanyCronRunner.run``.
+        """
+        return CompanyCronRunner(self.env).run(self, task, func, on_error)
+
+    @api.model
+    def _cron_duret_twilio_figures(self):
+        """Fetch every Twilio company's balance and usage; warn administrators of a low balance."""
+        self.search([("duret_sms_provider", "=", "twilio")])._duret_fetch_twilio_figures()
+
+    def _duret_fetch_twilio_figures(self):
+        """Fetch the balance and this month's SMS usage from Twilio and keep them on the company.
+
+        A failure is kept, in words, on the company (the dashboard shows it) and never raised.
+        """
+        TwilioFigures(self.env).fetch(self)
+
+    # ------------------------------------------------------------------
+    # Public URL and public pages
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _duret_public_url(self, path=""):
+        """Return the absolute URL of ``path`` (starting with "/"; empty: the address itself,
+        without trailing slash) at the address Twilio and customers reach Odoo at.
+
+        The one place that builds the URLs Odoo sends out: status callbacks, appointment,
+        short and unsubscribe links, payment links in SMS; webhook signatures are checked
+        against it too. It is the SMS setting *Public URL* (``duret_sms.public_url``), filled
+        from ``web.base.url`` at installation: unlike ``web.base.url``, which Odoo rewrites
+        whenever an administrator logs in through another host name, it only changes when
+        someone saves it.
+        """
+        icp_sudo = self.env["ir.config_parameter"].sudo()  # system parameters: admin ACL
+        url = icp_sudo.get_param(PUBLIC_URL_PARAM) or icp_sudo.get_param("web.base.url") or ""
+        return url.strip().rstrip("/") + path
+
+    @api.model
+    def _duret_init_public_url(self):
+        """Installation: freeze the current ``web.base.url`` as the public URL."""
+        icp_sudo = self.env["ir.config_parameter"].sudo()  # system parameters: admin ACL
+        if not icp_sudo.get_param(PUBLIC_URL_PARAM):
+            icp_sudo.set_param(PUBLIC_URL_PARAM, self._duret_public_url())
+
+    @api.model
+    def _duret_check_public_url(self, url):
+        """Return ``url`` cleaned (no trailing slash); raise UserError when unusable."""
+        url = (url or "").strip().rstrip("/")
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+            raise UserError(
+                _(
+                    "The SMS public URL %(url)s is not valid: enter the address Twilio and "
+                    "your customers reach Odoo at, e.g. https://odoo.example.com",
+                    url=url or '""',
+                )
+            )
+        return url
+
+    @api.model
+    def _duret_webhook_refused(self, params, signed, received):
+        """Record on the Twilio company named by ``AccountSid`` that its webhook was refused
+        (shown in Settings); see ``WebhookRefusals.record``."""
+        WebhookRefusals(self.env).record(params, signed, received)
+
+    def _duret_public_contact(self):
+        """Return what the customer pages show of this company: its name and phone.
+
+        ``{"company_name", "company_phone", "company_tel"}``: the phone as written in the
+        company's country ("04 78 12 34 56"), and the same number in E.164 for ``tel:`` links
+        (empty when the company has no valid phone: the call button is then left out).
+        Read as superuser: public pages have no user who may read the company.
         """
         self.ensure_one()
-        if category == "internal_urgent":
-            return windows.SendingPolicy(tz=self.duret_sms_tz, always=True)
-        saturday = (
-            _float_to_time(self.duret_sms_saturday_start),
-            _float_to_time(self.duret_sms_saturday_end),
-        )
-        return windows.SendingPolicy(
-            tz=self.duret_sms_tz,
-            weekday=(
-                _float_to_time(self.duret_sms_weekday_start),
-                _float_to_time(self.duret_sms_weekday_end),
-            ),
-            saturday=saturday,
-            sunday=saturday if self.duret_sms_allow_sunday else None,
-            holiday=saturday if self.duret_sms_allow_holidays else None,
-            country=(self.country_id.code or "FR").upper() if self.country_id else "FR",
-            alsace_moselle=self.duret_sms_alsace_moselle,
-        )
+        # One company's name and phone, shown on its own public pages.
+        company_sudo = self.sudo()
+        region = (company_sudo.country_id.code or "FR").upper()
+        raw = company_sudo.phone or ""
+        return {
+            "company_name": company_sudo.name or "",
+            "company_phone": phone.display(raw, region),
+            "company_tel": phone.try_normalize(raw, region) or "",
+        }

@@ -1,4 +1,8 @@
+from urllib.parse import urlsplit
+
 from odoo import _, api, fields, models
+
+from .res_company import PUBLIC_URL_PARAM
 
 # The time zones of France and its overseas departments and territories, in a short list; any
 # other zone remains available under "Other time zone".
@@ -83,6 +87,47 @@ class ResConfigSettings(models.TransientModel):
     duret_sms_cancel_alert = fields.Boolean(
         related="company_id.duret_sms_cancel_alert", readonly=False
     )
+    duret_sms_public_url = fields.Char(
+        "Public URL",
+        config_parameter=PUBLIC_URL_PARAM,
+        help="The address Twilio and your customers reach Odoo at (https://...). Delivery "
+        "reports, replies, reminder and unsubscribe links use it; unlike web.base.url, it does "
+        "not change when an administrator logs in through another address.",
+    )
+    duret_sms_public_url_insecure = fields.Boolean(
+        "Public URL Not Secure", compute="_compute_duret_sms_public_url_insecure"
+    )
+    duret_sms_webhook_refused_at = fields.Datetime(
+        related="company_id.duret_sms_webhook_refused_at"
+    )
+    duret_sms_webhook_refused_reason = fields.Char(
+        related="company_id.duret_sms_webhook_refused_reason"
+    )
+
+    # Reporting (SMS > Reporting) and the Twilio balance alert.
+    duret_sms_reminder_template_id = fields.Many2one(
+        related="company_id.duret_sms_reminder_template_id", readonly=False
+    )
+    duret_sms_noshow_baseline = fields.Float(
+        related="company_id.duret_sms_noshow_baseline", readonly=False
+    )
+    # Own name: Invoicing adds a currency_id of its own to the settings.
+    duret_sms_currency_id = fields.Many2one(
+        related="company_id.currency_id", string="Reporting Currency"
+    )
+    duret_sms_number_cost = fields.Monetary(
+        related="company_id.duret_sms_number_cost",
+        readonly=False,
+        currency_field="duret_sms_currency_id",
+    )
+    duret_sms_wasted_trip_cost = fields.Monetary(
+        related="company_id.duret_sms_wasted_trip_cost",
+        readonly=False,
+        currency_field="duret_sms_currency_id",
+    )
+    duret_sms_balance_threshold = fields.Float(
+        related="company_id.duret_sms_balance_threshold", readonly=False
+    )
 
     @api.depends("duret_sms_tz")
     def _compute_duret_sms_tz_zone(self):
@@ -92,10 +137,31 @@ class ResConfigSettings(models.TransientModel):
                 settings.duret_sms_tz if settings.duret_sms_tz in french else "other"
             )
 
+    @api.depends("duret_sms_public_url")
+    def _compute_duret_sms_public_url_insecure(self):
+        for settings in self:
+            url = settings.duret_sms_public_url or ""
+            settings.duret_sms_public_url_insecure = bool(url) and urlsplit(url).scheme != "https"
+
     @api.onchange("duret_sms_tz_zone")
     def _onchange_duret_sms_tz_zone(self):
         if self.duret_sms_tz_zone and self.duret_sms_tz_zone != "other":
             self.duret_sms_tz = self.duret_sms_tz_zone
+
+    @api.model
+    def get_values(self):
+        values = super().get_values()
+        if not values.get("duret_sms_public_url"):
+            # Filled from web.base.url: saving the settings then makes it deliberate.
+            values["duret_sms_public_url"] = self.env["res.company"]._duret_public_url()
+        return values
+
+    def set_values(self):
+        for settings in self:
+            settings.duret_sms_public_url = self.env["res.company"]._duret_check_public_url(
+                settings.duret_sms_public_url
+            )
+        return super().set_values()
 
     def action_duret_sms_open_test_wizard(self):
         self.ensure_one()

@@ -6,8 +6,8 @@ from odoo import _, fields
 from odoo.exceptions import UserError
 
 from ..core import windows
-from ..models.res_company_cron import cron_commit
 from .appointment_text import hour_to_time, to_local
+from .company_crons import cron_commit
 
 
 def fallback_text(attendee):

@@ -29,9 +29,7 @@ def one_segment_parts(attendee):
     ``duret_rdv_when_short``, ``duret_rdv_short_url`` and ``duret_rdv_where`` fields hold."""
     url = attendee.duret_rdv_url
     if attendee.duret_short_token:
-        # On the same public address as the long link, wherever that one comes from.
-        base_url = url.rsplit("/rdv/", 1)[0]
-        url = f"{base_url}/r/{attendee.duret_short_token}"
+        url = attendee.env["res.company"]._duret_public_url(f"/r/{attendee.duret_short_token}")
     event = attendee.event_id
     local = event._duret_local_start()
     # "mer. 09/12 à 10h30": the abbreviated day leaves the place four more characters.

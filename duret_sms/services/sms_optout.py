@@ -17,7 +17,7 @@ class SmsOptout:
         sender = company.twilio_from_number or ""
         if company.duret_sms_can_receive and sender.startswith("+"):
             return f"\nSTOP au {sender}"
-        return f"\nStop SMS : {company._duret_public_url()}/sms/optout/{sms_uuid}"
+        return f"\nStop SMS : {company._duret_public_url(f'/sms/optout/{sms_uuid}')}"
 
     def from_link(self, sms_uuid, choice="all"):
         """Apply the choice made on the unsubscribe page of SMS ``sms_uuid``.

@@ -11,7 +11,7 @@ from odoo.exceptions import UserError
 from odoo.tools import config
 
 from ..core import dispatch, encoding, twilio_codes
-from ..models.res_company_cron import cron_commit, in_test_transaction
+from .company_crons import cron_commit, in_test_transaction
 from .sms_commit import CONCURRENCY_ATTEMPTS, CONCURRENCY_ERRORS, write_committed
 from .sms_status import SmsStatus
 
@@ -212,7 +212,6 @@ class SmsQueue:
 
     def prepare_jobs(self, batch, company):
         """Build the HTTP jobs while the ORM may still be used (threads must not touch it)."""
-        base_url = company._duret_public_url()
         from_, service_sid = company._duret_twilio_sender()
         return [
             dispatch.SendJob(
@@ -221,7 +220,7 @@ class SmsQueue:
                 body=sms.body or "",
                 from_=from_,
                 messaging_service_sid=service_sid,
-                status_callback=f"{base_url}/twilio/sms/status/{sms.uuid}",
+                status_callback=company._duret_public_url(f"/twilio/sms/status/{sms.uuid}"),
             )
             for sms in batch
         ]

@@ -8,7 +8,7 @@ from odoo import _, fields
 
 from ..core import encoding, twilio_codes
 from ..core.gateway import GatewayError
-from ..models.res_company_cron import cron_commit, in_test_transaction
+from .company_crons import cron_commit, in_test_transaction
 from .sms_commit import write_committed
 
 _logger = logging.getLogger(__name__)

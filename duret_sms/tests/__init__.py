@@ -15,6 +15,7 @@ from . import (
     test_settings,
     test_short_link,
     test_sms_api_compat,
+    test_sms_popover_tour,
     test_sms_staff_display,
     test_sms_templates,
     test_staff_inbox_appointments,

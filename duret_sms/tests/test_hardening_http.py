@@ -175,7 +175,7 @@ class TestOversizedWebhooks(PublicCase):
                 params = dict(stop_params(self.simulator.account_sid), Body="A" * 2_000_000)
                 signature = compute_signature(self.simulator.auth_token, PUBLIC + path, params)
                 with patch(
-                    "odoo.addons.duret_sms.models.res_company.gateway.validate_signature"
+                    "odoo.addons.duret_sms.services.twilio_account.gateway.validate_signature"
                 ) as validate:
                     response = self.url_open(
                         path, data=params, headers={"X-Twilio-Signature": signature}

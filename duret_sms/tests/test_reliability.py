@@ -13,8 +13,7 @@ from odoo.tools import mute_logger
 from odoo.addons.duret_sms.core import dispatch
 from odoo.addons.duret_sms.core.gateway import compute_signature
 from odoo.addons.duret_sms.core.twilio_simulator import Faults
-from odoo.addons.duret_sms.models import res_company_cron
-from odoo.addons.duret_sms.services import sms_queue, sms_retention
+from odoo.addons.duret_sms.services import company_crons, sms_queue, sms_retention
 
 from .common import ALL_HOURS, FROM_NUMBER, DuretTwilioCase
 
@@ -32,7 +31,7 @@ class TestQueueReliability(DuretTwilioCase):
         return sms
 
     def _callback(self, sms, sid, status):
-        url = f"{sms.get_base_url()}/twilio/sms/status/{sms.uuid}"
+        url = self.env["res.company"]._duret_public_url(f"/twilio/sms/status/{sms.uuid}")
         params = {"MessageSid": sid, "MessageStatus": status}
         signature = compute_signature(self.simulator.auth_token, url, params)
         return self.env["sms.sms"]._duret_handle_status_callback(sms.uuid, url, params, signature)
@@ -297,7 +296,7 @@ class TestCronIsolation(DuretTwilioCase):
     def setUp(self):
         super().setUp()
         # The deliberate crashes below are logged with their traceback, as in production.
-        muted = mute_logger("odoo.addons.duret_sms.models.res_company_cron")
+        muted = mute_logger("odoo.addons.duret_sms.services.company_crons")
         muted.__enter__()
         self.addCleanup(muted.__exit__, None, None, None)
         self.other.write(
@@ -442,7 +441,7 @@ class TestCronIsolation(DuretTwilioCase):
 
         def half_then_crash(company):
             sms.duret_failure_reason = "kept"
-            res_company_cron.cron_commit(self.env)
+            company_crons.cron_commit(self.env)
             sms.duret_failure_reason = "undone"
             raise ValueError("crash")
 

@@ -226,7 +226,7 @@ class TestReminders(DuretTwilioCase):
         with freeze_time(paris(date(2026, 6, 9), 17)):
             with (
                 patch.object(CalendarAttendee, "_duret_remind", crash_on_second_batch),
-                mute_logger("odoo.addons.duret_sms.models.res_company_cron"),
+                mute_logger("odoo.addons.duret_sms.services.company_crons"),
             ):
                 self.env["calendar.attendee"]._duret_send_due_reminders()
             # The crash is the company's, recorded where the administrator looks.

@@ -54,7 +54,7 @@ class TestSmsStaffTexts(FrenchCase):
         # The popover of the message's SMS icon gives the same reason, in French.
         notification = message.notification_ids.filtered(lambda n: n.notification_type == "sms")
         formatted = notification.with_context(lang="fr_FR")._notification_format()
-        reason = formatted[0]["duret_failure_reason"]
+        reason = formatted[0]["duret_reason"]
         self.assertIn("Le téléphone du destinataire est éteint", reason)
         # So does the "sending failures" dialog the author opens from that icon.
         resend = (

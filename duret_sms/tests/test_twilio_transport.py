@@ -207,7 +207,7 @@ class TestTwilioTransport(DuretTwilioCase):
         self.assertEqual((sms.state, sms.twilio_sid), ("sent", sid))
 
     def _signed_callback(self, sms, sid, status):
-        url = f"{sms.get_base_url()}/twilio/sms/status/{sms.uuid}"
+        url = self.env["res.company"]._duret_public_url(f"/twilio/sms/status/{sms.uuid}")
         params = {
             "MessageSid": sid,
             "MessageStatus": status,

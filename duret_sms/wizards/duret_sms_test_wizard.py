@@ -87,7 +87,7 @@ class DuretSmsTestWizard(models.TransientModel):
                 self.body,
                 from_=from_,
                 messaging_service_sid=service_sid,
-                status_callback=f"{sms_sudo.get_base_url()}/twilio/sms/status/{sms_sudo.uuid}",
+                status_callback=company._duret_public_url(f"/twilio/sms/status/{sms_sudo.uuid}"),
             )
         except GatewayError as error:
             sms_sudo.twilio_error_code = error.code if isinstance(error.code, int) else 0

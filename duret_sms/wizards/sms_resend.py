@@ -9,6 +9,7 @@ class SmsResendRecipient(models.TransientModel):
     @api.depends("notification_id")
     @api.depends_context("lang")
     def _compute_duret_failure_reason(self):
-        reasons = self.notification_id._duret_failure_reasons()
+        reasons = self.notification_id._duret_sms_reasons()
         for recipient in self:
-            recipient.duret_failure_reason = reasons.get(recipient.notification_id.id, False)
+            reason = reasons.get(recipient.notification_id.id)
+            recipient.duret_failure_reason = reason["duret_reason"] if reason else False

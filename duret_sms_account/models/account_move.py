@@ -194,7 +194,7 @@ class AccountMove(models.Model):
             # used when staff broke the template
             template_fallback="{{ object.company_id.name }} : sauf erreur, la facture "
             "{{ object.name }} est échue. Réglez-la en ligne : "
-            "{{ object.get_base_url() + object.get_portal_url() }}",
+            "{{ object.company_id._duret_public_url(object.get_portal_url()) }}",
             partner_ids=self.partner_id.ids,
             sms_pid_to_number={self.partner_id.id: number},
         )

@@ -85,7 +85,7 @@ class TestDunning(DuretTwilioCase):
                 f"la facture {invoice.name} (120,00 {invoice.currency_id.symbol})", sms.body
             )
             self.assertIn("est échue depuis le 01/01/2025", sms.body)
-            self.assertIn(invoice.get_base_url() + invoice.get_portal_url(), sms.body)
+            self.assertIn(invoice.company_id._duret_public_url(invoice.get_portal_url()), sms.body)
             self.assertIn("access_token=", sms.body)
             self.assertIn("Questions : 03 88 00 00 00", sms.body)
             # the history shows on the invoice
@@ -215,7 +215,7 @@ class TestDunning(DuretTwilioCase):
         with (
             freeze_time("2025-01-31 09:00:00"),
             patch.object(move_model, "_duret_dunning_company", crash_for_other),
-            mute_logger("odoo.addons.duret_sms.models.res_company_cron"),
+            mute_logger("odoo.addons.duret_sms.services.company_crons"),
         ):
             self._run_cron()
         self.assertEqual(set(seen), {self.company, other})

@@ -1,9 +1,14 @@
-"""res.company: one company's failing SMS cron never blocks another's, and says why in Settings."""
+"""One company's failing SMS cron never blocks another's, and says why in Settings.
+
+``res.company._duret_sms_run_isolated`` is the entry point; the crons of ``sms.sms``,
+``calendar.attendee``, ``res.users`` and the bridges call it, and commit their batches with
+:func:`cron_commit`.
+"""
 
 import logging
 import threading
 
-from odoo import _, fields, models
+from odoo import _, fields
 from odoo.exceptions import UserError
 
 _logger = logging.getLogger(__name__)
@@ -18,7 +23,7 @@ def cron_commit(env):
     """Make what a cron did so far durable: the work a later error undoes starts here.
 
     A commit; in tests (never committed), a savepoint that the per-company error isolation of
-    ``res.company._duret_sms_run_isolated`` rolls back to, so tests see what production keeps.
+    :meth:`CompanyCronRunner.run` rolls back to, so tests see what production keeps.
     """
     cr = env.cr
     if not in_test_transaction():
@@ -30,27 +35,14 @@ def cron_commit(env):
         cr._duret_cron_savepoint = cr.savepoint()
 
 
-class ResCompany(models.Model):
-    _inherit = "res.company"
+class CompanyCronRunner:
+    """Runs an SMS task company by company and records each company's last error on it
+    (fields ``duret_sms_cron_error*`` of ``res.company``, shown in Settings)."""
 
-    # Administrators only: a technical error's text may show internals.
-    duret_sms_cron_error = fields.Text(
-        "Last SMS Automation Error",
-        readonly=True,
-        copy=False,
-        groups="base.group_system",
-        help="Why an automatic SMS task (sending queue, reminders, prices, retention, dunning) "
-        "failed for this company the last time it ran. Cleared when that task runs again "
-        "without error.",
-    )
-    duret_sms_cron_error_task = fields.Char(
-        "Failed SMS Task", readonly=True, copy=False, groups="base.group_system"
-    )
-    duret_sms_cron_error_at = fields.Datetime(
-        "SMS Automation Error On", readonly=True, copy=False, groups="base.group_system"
-    )
+    def __init__(self, env):
+        self.env = env
 
-    def _duret_sms_task_label(self, task):
+    def task_label(self, task):
         return {
             "queue": _("Sending queue"),
             "reminders": _("Appointment reminders"),
@@ -60,8 +52,8 @@ class ResCompany(models.Model):
             "dunning": _("Invoice dunning"),
         }.get(task, task)
 
-    def _duret_sms_run_isolated(self, task, func, on_error=None):
-        """Run ``func(company)`` for each company of ``self``, each in its own unit of work.
+    def run(self, companies, task, func, on_error=None):
+        """Run ``func(company)`` for each of ``companies``, each in its own unit of work.
 
         An exception in one company undoes what that company did since its last
         :func:`cron_commit` (a rollback; in tests, a savepoint), is logged with its traceback,
@@ -73,7 +65,7 @@ class ResCompany(models.Model):
         """
         cr = self.env.cr
         results = {}
-        for company in self:
+        for company in companies:
             if in_test_transaction():
                 cr._duret_cron_savepoint = cr.savepoint()
             try:
@@ -88,22 +80,22 @@ class ResCompany(models.Model):
                     _logger.warning("SMS task %s of company %s: %s", task, company.id, error)
                 else:
                     _logger.exception("SMS task %s failed for company %s", task, company.id)
-                company._duret_sms_set_cron_error(task, error)
+                self.record_error(company, task, error)
                 if on_error:
                     on_error(company, error)
                 cron_commit(self.env)
             else:
-                company._duret_sms_set_cron_error(task, None)
+                self.record_error(company, task, None)
             finally:
                 if in_test_transaction():
                     cr._duret_cron_savepoint.close(rollback=False)
                     cr._duret_cron_savepoint = None
         return results
 
-    def _duret_sms_set_cron_error(self, task, error):
-        """Record (or clear, ``error`` None) why ``task`` failed for this company."""
-        self.ensure_one()
-        company_sudo = self.sudo()  # the cron's user may not write companies; only these fields
+    def record_error(self, company, task, error):
+        """Record (or clear, ``error`` None) why ``task`` failed for ``company``."""
+        company.ensure_one()
+        company_sudo = company.sudo()  # the cron's user may not write companies; only these fields
         if error is None:
             if company_sudo.duret_sms_cron_error_task == task:
                 company_sudo.write(
@@ -126,7 +118,7 @@ class ResCompany(models.Model):
         company_sudo.write(
             {
                 "duret_sms_cron_error": _(
-                    "%(task)s: %(reason)s", task=self._duret_sms_task_label(task), reason=reason
+                    "%(task)s: %(reason)s", task=self.task_label(task), reason=reason
                 ),
                 "duret_sms_cron_error_task": task,
                 "duret_sms_cron_error_at": fields.Datetime.now(),

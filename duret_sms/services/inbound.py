@@ -1,0 +1,501 @@
+"""Inbound SMS: record what a customer texted, find who wrote, and do what it asks.
+
+STOP (and Twilio's other opt-out words) puts the number on the blacklist, START lifts it,
+ANNULE cancels the one appointment reminded, OUI confirms it, AIDE answers with the company's
+phone; anything else goes to the office. ``duret.sms.reply._duret_receive(params, company)``
+is the entry point (the inbound webhook's); the keywords themselves are read by
+``core.keywords``.
+"""
+
+import logging
+import re
+
+from markupsafe import Markup
+from psycopg2 import errors as pg_errors
+
+from odoo import Command, _, fields
+from odoo.tools import mute_logger
+
+from ..core import keywords, phone
+
+_logger = logging.getLogger(__name__)
+
+# Twilio's inbound SIDs are SM... (SMS) or MM... (MMS) + 32 hex digits; stay lenient on the
+# prefix (Twilio adds kinds of messages) but refuse anything that is not a plain identifier.
+MESSAGE_SID_RE = re.compile(r"[A-Za-z]{2}[0-9A-Za-z]{32}")
+# Twilio's own answers to its standard keywords, sent when Advanced Opt-Out is on: when one of
+# them is present, Twilio already replied and Odoo must not send a second confirmation.
+TWILIO_ANSWERED = {keywords.OPT_OUT: "STOP", keywords.OPT_IN: "START", keywords.HELP: "HELP"}
+
+# Answers to the customer, in French (the customers are French; no translation on purpose).
+# The texts sent are the SMS templates "Reply: ..." (editable); these are the fallbacks.
+# Only GSM-7 characters, so that each fits one SMS with a company name of normal length.
+SMS_OPTED_OUT = (
+    "{company} : vous ne recevrez plus de SMS de notre part. Pour les recevoir à nouveau, "
+    "répondez START."
+)
+SMS_OPTED_IN = (
+    "{company} : vous recevrez à nouveau nos SMS. Répondez STOP pour ne plus en recevoir."
+)
+SMS_CANCELLED = (
+    "{company} : votre rendez-vous du {when} est annulé. Nous vous recontacterons si besoin."
+)
+SMS_HELP = (
+    "{company} : pour toute question, appelez-nous au {phone}. Répondez STOP pour ne plus "
+    "recevoir de SMS."
+)
+SMS_HELP_NO_PHONE = (
+    "{company} : pour toute question, répondez à ce SMS, nous vous rappellerons. Répondez STOP "
+    "pour ne plus recevoir de SMS."
+)
+
+
+def clean(value, limit=None):
+    """Make a webhook value storable: a string without NUL (PostgreSQL refuses it in text)."""
+    text = value if isinstance(value, str) else ""
+    text = text.replace("\x00", "")
+    return text[:limit] if limit else text
+
+
+def intent(body, opt_out_type):
+    """What the customer asks. Twilio's ``OptOutType`` (Advanced Opt-Out: STOP, START, HELP,
+    with the keywords configured in the Messaging Service) wins over our own reading of the
+    body: Twilio has already opted the number out or in, Odoo must agree with it."""
+    by_twilio = {value: key for key, value in TWILIO_ANSWERED.items()}
+    return by_twilio.get(clean(opt_out_type, 16).strip().upper()) or keywords.classify(body)
+
+
+class InboundSms:
+    """Records the inbound SMS of a company as ``duret.sms.reply`` records."""
+
+    def __init__(self, replies):
+        """:param replies: the ``duret.sms.reply`` model (superuser in the webhook)."""
+        self.replies = replies
+        self.env = replies.env
+
+    def receive(self, params, company):
+        """Record one inbound SMS of ``company`` and act on it; return the reply record.
+
+        Idempotent on ``MessageSid``: a request Twilio repeats returns the first record and does
+        nothing else. Every valid request is recorded even when acting on it fails (the reply is
+        then left for staff, with the reason).
+
+        :param params: the webhook's POST parameters (signature already checked);
+        :raise ValueError: when ``MessageSid`` or ``From`` is missing or malformed.
+        """
+        message_sid = clean(params.get("MessageSid"))
+        sender = clean(params.get("From"), 64).strip()
+        if not MESSAGE_SID_RE.fullmatch(message_sid):
+            raise ValueError("missing or malformed MessageSid")
+        if not sender:
+            raise ValueError("missing From")
+        existing = self.replies.search([("message_sid", "=", message_sid)], limit=1)
+        if existing:
+            return existing
+        region = (company.country_id.code or "FR").upper()
+        body = clean(params.get("Body"), 10000)
+        try:
+            num_media = max(0, min(int(params.get("NumMedia") or 0), 100))
+        except ValueError:
+            num_media = 0
+        vals = {
+            "message_sid": message_sid,
+            "number_from": phone.try_normalize(sender, region=region) or sender,
+            "number_to": clean(params.get("To"), 64),
+            "body": body,
+            "intent": intent(body, params.get("OptOutType")),
+            "twilio_opt_out_type": clean(params.get("OptOutType"), 16).upper() or False,
+            "num_media": num_media,
+            "company_id": company.id,
+        }
+        try:
+            # A concurrent delivery of the same message waits on the unique index, then fails
+            # here: the other request records and processes it.
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                reply = self.replies.create(vals)
+        except pg_errors.UniqueViolation:
+            _logger.info("Inbound SMS %s is being recorded by another request", message_sid)
+            return self.replies.browse()
+        ReplyHandler(reply).process()
+        return reply
+
+
+class ReplyHandler:
+    """What happens to one recorded reply: who wrote it, then what its intent asks."""
+
+    def __init__(self, reply):
+        reply.ensure_one()
+        self.reply = reply
+        self.env = reply.env
+
+    def process(self):
+        """Find who wrote and do what the reply asks; never raises for a business reason."""
+        reply = self.reply
+        try:
+            with self.env.cr.savepoint():
+                self.identify()
+                handler = getattr(self, f"handle_{reply.intent}")
+                handler()
+        except (pg_errors.SerializationFailure, pg_errors.LockNotAvailable):
+            raise  # let Odoo retry the whole request; the reply is recorded again then
+        except Exception as error:  # webhook boundary: the reply must be kept, not lost
+            _logger.exception("Could not act on inbound SMS %s", reply.message_sid)
+            reply.write(
+                {
+                    "state": "needs_attention",
+                    "action_taken": "none",
+                    "action_note": _(
+                        "The reply could not be processed automatically (%(error)s). Please "
+                        "handle it by hand.",
+                        error=str(error) or type(error).__name__,
+                    ),
+                }
+            )
+
+    # ------------------------------------------------------------------
+    # Who wrote
+    # ------------------------------------------------------------------
+
+    def identify(self):
+        reply = self.reply
+        partners = self.env["res.partner"]._duret_find_by_number(
+            reply.number_from, reply.company_id
+        )
+        if len(partners) > 1:
+            partners = partners._duret_last_sms_recipient() or partners
+        if len(partners) == 1:
+            reply.partner_id = partners
+        elif partners:
+            reply.candidate_partner_ids = partners
+        self.post_on_partners()
+
+    def post_on_partners(self):
+        """Post the reply on every contact it may come from, as an internal note."""
+        reply = self.reply
+        body = Markup("<p>%s</p><p>%s</p>") % (
+            _("SMS reply from %(number)s:", number=reply.number_from),
+            reply.body or _("(no text)"),
+        )
+        for partner in reply.partner_id or reply.candidate_partner_ids:
+            message = partner.message_post(
+                body=body,
+                author_id=self.author().id,
+                message_type="comment",
+                subtype_xmlid="mail.mt_note",
+            )
+            reply.duret_copy_message_ids = [Command.link(message.id)]
+
+    def upcoming_attendees(self):
+        """The customer's attendances to come that were reminded by SMS, latest reminder first,
+        at the company whose number received the reply."""
+        reply = self.reply
+        if not reply.partner_id:
+            return self.env["calendar.attendee"]
+        attendees = self.env["calendar.attendee"].search(
+            [
+                ("partner_id", "=", reply.partner_id.id),
+                ("duret_reminder_sent_at", "!=", False),
+                ("state", "!=", "declined"),
+                ("event_id.start", ">", fields.Datetime.now()),
+                ("event_id.active", "=", True),
+            ],
+            order="duret_reminder_sent_at desc, id desc",
+        )
+        # A reply to company A's number never acts on an appointment of company B.
+        return attendees.filtered(lambda a: a.event_id._duret_company() == reply.company_id)
+
+    # ------------------------------------------------------------------
+    # What happens, per intent
+    # ------------------------------------------------------------------
+
+    def twilio_answered(self):
+        return self.reply.twilio_opt_out_type == TWILIO_ANSWERED.get(self.reply.intent)
+
+    def sender_unusable(self):
+        """Record that the sender is not a phone number (nothing can be blacklisted or answered)."""
+        reply = self.reply
+        if phone.try_normalize(reply.number_from, region=None) == reply.number_from:
+            return False
+        reply.write(
+            {
+                "action_taken": "none",
+                "action_note": _(
+                    "%(sender)s is not a valid phone number: nothing was changed.",
+                    sender=reply.number_from,
+                ),
+                "state": "needs_attention",
+            }
+        )
+        return True
+
+    def handle_opt_out(self):
+        reply = self.reply
+        if self.sender_unusable():
+            return
+        blacklist_sudo = self.env["phone.blacklist"].sudo()  # ACL is system-only
+        blacklist_sudo._add(
+            [reply.number_from],
+            message=_("Opted out by SMS reply (%(sid)s).", sid=reply.message_sid),
+        )
+        self.note_partner(
+            _("%(number)s opted out of SMS by an SMS reply.", number=reply.number_from)
+        )
+        if self.twilio_answered():
+            note = _("Number added to the SMS blacklist; Twilio already confirmed it.")
+        else:
+            self.send_sms(
+                self.reply_text(
+                    "duret_sms.sms_template_reply_opted_out",
+                    SMS_OPTED_OUT.format(company=reply.company_id.name),
+                ),
+                optout_ack=True,
+            )
+            note = _("Number added to the SMS blacklist; confirmation SMS sent.")
+        reply.write({"action_taken": "opted_out", "action_note": note, "state": "done"})
+
+    def handle_opt_in(self):
+        reply = self.reply
+        if self.sender_unusable():
+            return
+        blacklist_sudo = self.env["phone.blacklist"].sudo()  # ACL is system-only
+        blacklist_sudo._remove(
+            [reply.number_from],
+            message=_("Opted in again by SMS reply (%(sid)s).", sid=reply.message_sid),
+        )
+        self.note_partner(
+            _("%(number)s opted in to SMS again by an SMS reply.", number=reply.number_from)
+        )
+        if self.twilio_answered():
+            note = _("Number removed from the SMS blacklist; Twilio already confirmed it.")
+        else:
+            self.send_sms(
+                self.reply_text(
+                    "duret_sms.sms_template_reply_opted_in",
+                    SMS_OPTED_IN.format(company=reply.company_id.name),
+                )
+            )
+            note = _("Number removed from the SMS blacklist; confirmation SMS sent.")
+        reply.write({"action_taken": "opted_in", "action_note": note, "state": "done"})
+
+    def handle_cancel(self):
+        reply = self.reply
+        attendee = self.single_attendee(_("cancel"))
+        if not attendee:
+            return
+        self.post_on_event(attendee.event_id)
+        attendee._duret_customer_cancel("sms")
+        fallback = SMS_CANCELLED.format(company=reply.company_id.name, when=attendee.duret_rdv_when)
+        self.send_sms(
+            self.env["sms.template"]._duret_render(
+                "duret_sms.sms_template_reply_cancelled", attendee, lambda _a: fallback
+            )[attendee.id]
+        )
+        reply.write(
+            {
+                "action_taken": "cancelled",
+                "action_note": _("Appointment cancelled; confirmation SMS sent."),
+                "state": "done",
+            }
+        )
+
+    def handle_confirm(self):
+        attendee = self.single_attendee(_("confirm"))
+        if not attendee:
+            return
+        attendee._duret_customer_confirm("sms")
+        self.post_on_event(attendee.event_id)
+        self.reply.write(
+            {
+                "action_taken": "confirmed",
+                "action_note": _("Appointment confirmed."),
+                "state": "done",
+            }
+        )
+
+    def handle_help(self):
+        reply = self.reply
+        if self.sender_unusable():
+            return
+        if self.twilio_answered():
+            note = _("Twilio already sent its help message.")
+        else:
+            company = reply.company_id
+            template = SMS_HELP if company.phone else SMS_HELP_NO_PHONE
+            self.send_sms(
+                self.reply_text(
+                    "duret_sms.sms_template_reply_help",
+                    template.format(company=company.name, phone=company.phone),
+                )
+            )
+            note = _("Help SMS sent.")
+        reply.write({"action_taken": "help_sent", "action_note": note, "state": "done"})
+
+    def handle_other(self):
+        reply = self.reply
+        attendees = self.upcoming_attendees()
+        event = attendees[:1].event_id
+        if event:
+            self.post_on_event(event, notify_organizer=True)
+            note = _("Posted on the appointment; its organizer was notified.")
+            action = "office"
+        elif reply.partner_id:
+            self.schedule_office_activity(
+                reply.partner_id,
+                _("Read the customer's SMS reply"),
+                _("No upcoming appointment was found for this customer."),
+            )
+            note = _("Posted on the customer; an activity was created for the office.")
+            action = "office"
+        else:
+            note = self.unidentified_note()
+            action = "none"
+        reply.write({"action_taken": action, "action_note": note, "state": "needs_attention"})
+
+    # ------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------
+
+    def single_attendee(self, verb):
+        """The one upcoming reminded attendance the reply is about, else hand it to the office.
+
+        Returns an empty recordset (after recording why) when there is none or several: acting
+        on a guess could cancel the wrong appointment.
+        """
+        reply = self.reply
+        if not reply.partner_id:
+            reply.write(
+                {
+                    "action_taken": "none",
+                    "action_note": self.unidentified_note(),
+                    "state": "needs_attention",
+                }
+            )
+            return self.env["calendar.attendee"]
+        attendees = self.upcoming_attendees()
+        if len(attendees) == 1:
+            reply.calendar_event_id = attendees.event_id
+            return attendees
+        if attendees:
+            reply.calendar_event_id = attendees[0].event_id
+            reason = _(
+                "The customer has %(count)s upcoming reminded appointments: which one to "
+                "%(verb)s is not known.",
+                count=len(attendees),
+                verb=verb,
+            )
+            for event in attendees.event_id:
+                self.post_on_event(event)
+            user = attendees[0].event_id.user_id
+        else:
+            reason = _("No upcoming appointment reminded by SMS was found for this customer.")
+            user = None
+        summary = (
+            _("Customer asks by SMS to cancel an appointment")
+            if reply.intent == keywords.CANCEL
+            else _("Customer confirms an appointment by SMS")
+        )
+        self.schedule_office_activity(reply.partner_id, summary, reason, user=user)
+        reply.write({"action_taken": "office", "action_note": reason, "state": "needs_attention"})
+        return self.env["calendar.attendee"]
+
+    def author(self):
+        """The customer who wrote, else OdooBot (a webhook has no user to speak for)."""
+        return self.reply.partner_id or self.env.ref("base.partner_root")
+
+    def office_user(self):
+        """Who handles replies nobody else owns: the oldest SMS officer of the company."""
+        company = self.reply.company_id
+        group = self.env.ref("duret_sms.duret_sms_group_officer")
+        users = group.users.filtered(
+            lambda user: user.active and not user.share and company in user.company_ids
+        ).sorted("id")
+        # OdooBot (id 1) is a member through base.group_system: only as a last resort.
+        return users.filtered(lambda user: user.id != 1)[:1] or users[:1]
+
+    def unidentified_note(self):
+        candidates = self.reply.candidate_partner_ids
+        if candidates:
+            return _(
+                "Several contacts share this number (%(names)s): check who wrote and handle "
+                "the reply by hand.",
+                names=", ".join(candidates.mapped("display_name")),
+            )
+        return _("No contact has this number: the reply is only logged here.")
+
+    def note_partner(self, text):
+        reply = self.reply
+        for partner in reply.partner_id or reply.candidate_partner_ids:
+            partner.message_post(
+                body=text,
+                author_id=self.env.ref("base.partner_root").id,
+                message_type="comment",
+                subtype_xmlid="mail.mt_note",
+            )
+
+    def post_on_event(self, event, notify_organizer=False):
+        """Post the reply on the appointment, notifying its organizer when a human must read it."""
+        reply = self.reply
+        reply.calendar_event_id = reply.calendar_event_id or event
+        organizer = event.user_id.partner_id
+        message = event.message_post(
+            body=Markup("<p>%s</p><p>%s</p>")
+            % (
+                _(
+                    "SMS reply from %(name)s (%(number)s):",
+                    name=reply.partner_id.name or "?",
+                    number=reply.number_from,
+                ),
+                reply.body or _("(no text)"),
+            ),
+            author_id=self.author().id,
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+            partner_ids=organizer.ids if notify_organizer and organizer else [],
+        )
+        reply.duret_copy_message_ids = [Command.link(message.id)]
+
+    def schedule_office_activity(self, partner, summary, reason, user=None):
+        reply = self.reply
+        user = user or self.office_user()
+        activity = partner.activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=summary,
+            note=Markup("<p>%s</p><p>%s</p>")
+            % (reason, _("Reply: %(body)s", body=reply.body or _("(no text)"))),
+            user_id=user.id,
+        )
+        reply.duret_copy_activity_ids = [Command.link(activity.id)]
+
+    def reply_text(self, xmlid, fallback):
+        """The answer to this reply from the SMS template ``xmlid`` (staff may edit it), or
+        ``fallback`` when the template is missing or broken."""
+        reply = self.reply
+        return self.env["sms.template"]._duret_render(xmlid, reply, lambda _r: fallback)[reply.id]
+
+    def send_sms(self, body, optout_ack=False):
+        """Queue an SMS answering this reply, to the number that wrote, through Odoo's queue."""
+        reply = self.reply
+        vals = {
+            "number": reply.number_from,
+            "body": body,
+            "partner_id": reply.partner_id.id,
+            "company_id": reply.company_id.id,
+            "duret_category": "transactional",
+            "duret_optout_ack": optout_ack,
+        }
+        if reply.partner_id:
+            # Posted on the customer so staff see what was answered, like any chatter SMS.
+            partner = reply.partner_id.with_company(reply.company_id)
+            message = partner._message_sms(
+                body,
+                sms_numbers=[reply.number_from],
+                author_id=self.env.ref("base.partner_root").id,
+                put_in_queue=True,
+            )
+            sms = self.env["sms.sms"].search([("mail_message_id", "=", message.id)])
+            sms.write({k: v for k, v in vals.items() if k not in ("number", "body")})
+            sms.send()
+            return sms
+        sms = self.env["sms.sms"].create(vals)
+        sms.send()
+        return sms
