@@ -1,7 +1,7 @@
 """GSM-7 / UCS-2 detection, units and segments (duret_sms.core.encoding)."""
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from duret_sms.core import encoding
@@ -197,7 +197,34 @@ def test_to_gsm_makes_french_text_gsm7_and_keeps_the_rest():
     assert encoding.analyze(encoding.to_gsm("Mâcon, l’hôpital")).encoding == encoding.GSM7
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Re\u0301ponse", "Réponse"),  # decomposed é: composed into the GSM é
+        ("Ma\u0302con", "Macon"),  # decomposed â: composed, then its GSM equivalent
+        ("e\u0301\u0301", "é\u0301"),  # the second accent has nowhere to go: it stays
+        # Composing would bring a character the text did not hold: each one is looked up alone.
+        ("\u03c9\u0301", "\u03c9\u0301"),  # ω + acute would become ώ
+        ("a\u0344", "a\u0344"),  # would become ä + U+0301
+        ("\uf9a3", "\uf9a3"),  # CJK compatibility ideograph: NFC maps it to U+5FF5
+        ("\u095a", "\u095a"),  # Devanagari ghha: NFC decomposes it (composition exclusion)
+        ("\u1100\u1161", "\u1100\u1161"),  # Hangul jamo: NFC composes them into 가
+        ("\u212b", "Å"),  # the Angstrom sign reads as the GSM Å
+    ],
+)
+def test_to_gsm_composes_only_into_gsm(text, expected):
+    assert encoding.to_gsm(text) == expected
+
+
 @given(st.text(max_size=200))
+# Counter-examples hypothesis found before to_gsm normalised per base character (the whole
+# text's NFC brought characters the text did not hold).
+@example("\u03c9\u0301")
+@example("a\u0344")
+@example("\uf9a3")
+@example("\xf9|\ufa9a")
+@example("\u35bc\U0003106e\U0009b864xq!\u095a\U000aa88fi\x9b")
+@example("\u1100\u1161")
 def test_to_gsm_never_adds_non_gsm_characters(text):
     before = set(encoding.analyze(text).non_gsm)
     after = set(encoding.analyze(encoding.to_gsm(text)).non_gsm)

@@ -120,8 +120,40 @@ def gsm_equivalent(char):
     return None
 
 
+def _is_gsm(char):
+    return char in GSM_BASIC or char in GSM_EXTENSION
+
+
+def _clusters(text):
+    """``text`` cut before every character of canonical combining class 0: a base character
+    with the combining marks that follow it (a mark at the start is a cluster of its own)."""
+    start = 0
+    for i in range(1, len(text)):
+        if not unicodedata.combining(text[i]):
+            yield text[start:i]
+            start = i
+    if text:
+        yield text[start:]
+
+
+def _cluster_to_gsm(cluster):
+    """``cluster`` with its characters replaced by their GSM-7 equivalents, composed first
+    (e + combining acute is é), but only if composing brings no new non-GSM character: NFC
+    also turns ω + acute into ώ, a CJK compatibility ideograph into another code point, and
+    decomposes some Devanagari letters; then each character of ``cluster`` is looked up alone."""
+    composed = "".join(gsm_equivalent(c) or c for c in unicodedata.normalize("NFC", cluster))
+    if all(_is_gsm(c) or c in cluster for c in composed):
+        return composed
+    return "".join(gsm_equivalent(c) or c for c in cluster)
+
+
 def to_gsm(text):
     """Return ``text`` with every non-GSM-7 character that has a GSM-7 equivalent replaced
-    (see :func:`gsm_equivalent`); characters without one stay, so nothing is lost."""
-    text = unicodedata.normalize("NFC", text or "")
-    return "".join(gsm_equivalent(c) or c for c in text)
+    (see :func:`gsm_equivalent`); characters without one stay, so nothing is lost, and the
+    result holds no non-GSM character that ``text`` did not already hold.
+
+    Normalisation (a decomposed "é" becomes the GSM "é") works per base character and its
+    combining marks, never on the whole text: NFC changes some characters with no GSM form
+    into other ones, which would then show up in the SMS and still force UCS-2.
+    """
+    return "".join(_cluster_to_gsm(c) for c in _clusters(text or ""))

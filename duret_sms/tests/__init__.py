@@ -1,4 +1,5 @@
 from . import (
+    test_access_log,
     test_compliance,
     test_composer_preview,
     test_demo_data,
