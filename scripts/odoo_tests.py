@@ -38,6 +38,7 @@ import argparse
 import ast
 import contextlib
 import hashlib
+import importlib.util
 import os
 import re
 import shlex
@@ -114,8 +115,6 @@ def find_odoo_home(explicit: str | None) -> tuple[Path | None, str]:
             raise StageError(f"ODOO_HOME={home}: {found} there, Odoo 17.0 expected")
         return home, "ODOO_HOME"
     try:
-        import importlib.util
-
         spec = importlib.util.find_spec("odoo")
     except (ImportError, ValueError):
         spec = None
@@ -182,6 +181,20 @@ def install_odoo_requirements(home: Path) -> None:
     # pylint-odoo infer through Odoo's sources and the static checks three times slower.
     stale = Path(sysconfig.get_paths()["purelib"]) / "duret-odoo-home.pth"
     stale.unlink(missing_ok=True)
+
+
+def check_test_doubles() -> None:
+    """The addons' tests import the test doubles (testing/, distribution duret_sms_testing):
+    stop with the remedy when this virtualenv lacks them, say so when they come from elsewhere."""
+    spec = importlib.util.find_spec("duret_sms_testing")
+    if spec is None or not spec.origin:
+        raise StageError(
+            f"duret_sms_testing is not installed in {sys.prefix}: the addons' tests import it "
+            "(pip install -r requirements-dev.txt, or pip install -e ./testing)"
+        )
+    where = Path(spec.origin).resolve().parent.parent
+    if where != REPO / "testing":
+        print(f"  note: duret_sms_testing comes from {where}, not from this checkout")
 
 
 # --------------------------------------------------------------------------- PostgreSQL
@@ -589,6 +602,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if not args.no_install:
             install_odoo_requirements(home)
+        check_test_doubles()
         pg, why = usable_server()
         if pg is None:
             print(f"  no usable PostgreSQL ({why}): starting a throwaway cluster", flush=True)
