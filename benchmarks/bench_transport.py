@@ -23,7 +23,7 @@ if "duret_sms" not in sys.modules:
 
 from duret_sms.core.dispatch import SendJob, send_all  # noqa: E402
 from duret_sms.core.gateway import TwilioGateway  # noqa: E402
-from duret_sms.core.twilio_simulator import TwilioSimulator  # noqa: E402
+from duret_sms_testing.twilio_simulator import TwilioSimulator  # noqa: E402
 
 GOAL_RATIO = 10.0
 

@@ -36,19 +36,14 @@ import sys
 import tempfile
 import threading
 import time
-import types
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 ODOO_HOME = Path(os.environ.get("ODOO_HOME", "/opt/odoo17"))
 sys.path.insert(0, str(ODOO_HOME))
-if "duret_sms" not in sys.modules:
-    # Like tests/conftest.py: the simulator without running the addon's __init__ (odoo) here.
-    _package = types.ModuleType("duret_sms")
-    _package.__path__ = [str(ROOT / "duret_sms")]
-    sys.modules["duret_sms"] = _package
 
-from duret_sms.core.twilio_simulator import Faults, TwilioSimulator  # noqa: E402
+# The test doubles' distribution (testing/), installed editable by requirements-dev.txt.
+from duret_sms_testing.twilio_simulator import Faults, TwilioSimulator  # noqa: E402
 
 FAULTS = {
     "busy": 0.10,

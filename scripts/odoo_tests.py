@@ -27,8 +27,9 @@
    tests, on any other ERROR/CRITICAL log line, or when a run crashes.
 
 --keep-db keeps the database (and a started cluster running) for pytest-odoo or a look in the
-UI; var/odoo-test.conf then points at it. --pytest-odoo also runs duret_sms/tests through
-pytest-odoo against that database.
+UI; var/odoo-test.conf then points at it. --pytest-odoo then also runs the addons' Odoo tests
+(duret_sms/tests, duret_sms_*/tests) through pytest-odoo against that database (./test.sh passes
+it unless --no-pytest-odoo).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ import argparse
 import ast
 import contextlib
 import hashlib
+import importlib.util
 import os
 import re
 import shlex
@@ -57,6 +59,7 @@ from static_checks import find_addons  # noqa: E402 - sibling script, not a pack
 REPO = Path(__file__).resolve().parents[1]
 VAR = REPO / "var"
 LOG = VAR / "odoo-tests.log"
+PYTEST_ODOO_LOG = VAR / "pytest-odoo.log"
 CONF = VAR / "odoo-test.conf"
 DATA_DIR = VAR / "odoo-data"
 # The conventional location; DURET_ODOO_DEFAULT moves it (e.g. to show the "skipped" path on a
@@ -112,8 +115,6 @@ def find_odoo_home(explicit: str | None) -> tuple[Path | None, str]:
             raise StageError(f"ODOO_HOME={home}: {found} there, Odoo 17.0 expected")
         return home, "ODOO_HOME"
     try:
-        import importlib.util
-
         spec = importlib.util.find_spec("odoo")
     except (ImportError, ValueError):
         spec = None
@@ -180,6 +181,20 @@ def install_odoo_requirements(home: Path) -> None:
     # pylint-odoo infer through Odoo's sources and the static checks three times slower.
     stale = Path(sysconfig.get_paths()["purelib"]) / "duret-odoo-home.pth"
     stale.unlink(missing_ok=True)
+
+
+def check_test_doubles() -> None:
+    """The addons' tests import the test doubles (testing/, distribution duret_sms_testing):
+    stop with the remedy when this virtualenv lacks them, say so when they come from elsewhere."""
+    spec = importlib.util.find_spec("duret_sms_testing")
+    if spec is None or not spec.origin:
+        raise StageError(
+            f"duret_sms_testing is not installed in {sys.prefix}: the addons' tests import it "
+            "(pip install -r requirements-dev.txt, or pip install -e ./testing)"
+        )
+    where = Path(spec.origin).resolve().parent.parent
+    if where != REPO / "testing":
+        print(f"  note: duret_sms_testing comes from {where}, not from this checkout")
 
 
 # --------------------------------------------------------------------------- PostgreSQL
@@ -508,24 +523,50 @@ def report(runs: list[Run], elapsed: float) -> bool:
     return ok
 
 
+# pytest-odoo loads the registry without naming the database on the test thread as odoo-bin
+# does; this plugin of the test doubles' distribution (testing/) does it.
+PYTEST_ODOO_PLUGINS = ["-p", "odoo", "-p", "duret_sms_testing.pytest_odoo_thread"]
+
+
+def pytest_odoo_paths() -> list[str]:
+    """The Odoo tests of every addon of the repository: duret_sms/tests, duret_sms_*/tests."""
+    return [f"{a.name}/tests" for a in find_addons(REPO) if (a / "tests").is_dir()]
+
+
 def pytest_odoo_command(home: Path, db: str) -> str:
-    return (
-        f"PYTHONPATH={home} .venv/bin/pytest -p odoo --odoo-database={db} "
-        f"--odoo-config={CONF.relative_to(REPO)} --odoo-http duret_sms/tests"
-    )
+    return shlex.join(
+        [f"PYTHONPATH={home}", ".venv/bin/pytest", *PYTEST_ODOO_PLUGINS, f"--odoo-database={db}",
+         f"--odoo-config={CONF.relative_to(REPO)}", "--odoo-http", *pytest_odoo_paths()]
+    )  # fmt: skip
 
 
 def run_pytest_odoo(home: Path, db: str) -> bool:
-    cmd = [sys.executable, "-m", "pytest", "-p", "odoo", f"--odoo-database={db}",
-           f"--odoo-config={CONF}", "--odoo-http", "-q", "duret_sms/tests"]  # fmt: skip
+    """Run the addons' Odoo tests through pytest-odoo against ``db``: print the failing tests and
+    pytest's closing line; the whole output goes to var/pytest-odoo.log."""
+    cmd = [sys.executable, "-m", "pytest", *PYTEST_ODOO_PLUGINS, f"--odoo-database={db}",
+           f"--odoo-config={CONF}", "--odoo-http", "-q", *pytest_odoo_paths()]  # fmt: skip
     env = {**os.environ, "PYTHONPATH": str(home)}  # pytest-odoo imports odoo
-    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, check=False, env=env)
-    lines = [ln for ln in proc.stdout.splitlines() if ln.strip()]
-    print(f"  $ {pytest_odoo_command(home, db)}")
-    if proc.returncode:
-        print("\n".join(f"    {ln}" for ln in lines[-15:]) or proc.stderr[-2000:])
-    print(f"pytest-odoo: {lines[-1].strip('= ') if lines else proc.stderr.strip()[-200:]}")
-    return proc.returncode == 0
+    print(f"  $ {pytest_odoo_command(home, db)}", flush=True)
+    try:
+        proc = subprocess.run(
+            cmd, cwd=REPO, env=env, capture_output=True, text=True, check=False,
+            timeout=STEP_TIMEOUT,
+        )  # fmt: skip
+        stdout, stderr, returncode = proc.stdout, proc.stderr, proc.returncode
+    except subprocess.TimeoutExpired as exc:
+        stdout = exc.stdout.decode(errors="replace") if isinstance(exc.stdout, bytes) else ""
+        stderr, returncode = f"killed after {STEP_TIMEOUT}s", -9
+    PYTEST_ODOO_LOG.write_text(stdout + stderr, encoding="utf-8")
+    lines = [ln for ln in stdout.splitlines() if ln.strip()]
+    if returncode:
+        failing = [ln for ln in lines if ln.startswith(("FAILED ", "ERROR "))]
+        shown = failing or lines[-15:] or stderr.strip().splitlines()[-15:]
+        print("\n".join(f"    {ln}" for ln in shown))
+        print(f"  full output: {PYTEST_ODOO_LOG.relative_to(REPO)}")
+    # pytest's own closing line ("N passed, N failed ... in Ns"), as the plain pytest stage shows.
+    closing = lines[-1].strip("= ") if lines else f"no result (exit status {returncode})"
+    print(f"pytest-odoo: {closing}")
+    return returncode == 0
 
 
 # --------------------------------------------------------------------------- main
@@ -561,6 +602,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if not args.no_install:
             install_odoo_requirements(home)
+        check_test_doubles()
         pg, why = usable_server()
         if pg is None:
             print(f"  no usable PostgreSQL ({why}): starting a throwaway cluster", flush=True)
@@ -580,7 +622,10 @@ def main(argv: list[str] | None = None) -> int:
                 if not run.found_result:  # e.g. the install crashed: the next runs would too
                     break
         ok = report(runs, time.time() - t0)
-        if args.pytest_odoo:
+        if args.pytest_odoo and not runs[0].found_result:
+            ok = False
+            print("pytest-odoo: not run (the addons' installation did not finish)")
+        elif args.pytest_odoo:
             ok = run_pytest_odoo(home, db) and ok
         if args.keep_db:
             print(f"  database kept: {db} (config: {CONF.relative_to(REPO)})")

@@ -3,7 +3,7 @@
 import pytest
 
 from duret_sms.core.gateway import GatewayError, TwilioGateway
-from duret_sms.core.twilio_simulator import TwilioSimulator
+from duret_sms_testing.twilio_simulator import TwilioSimulator
 
 CUSTOMER = "+33612345678"
 

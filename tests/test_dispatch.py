@@ -16,7 +16,7 @@ from duret_sms.core.dispatch import (
 )
 from duret_sms.core.gateway import GatewayError, MessageResult, TwilioGateway
 from duret_sms.core.twilio_codes import ErrorInfo, error_info, may_have_been_accepted
-from duret_sms.core.twilio_simulator import TwilioSimulator
+from duret_sms_testing.twilio_simulator import TwilioSimulator
 
 
 def twilio_error(code=None, http_status=400):

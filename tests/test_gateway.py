@@ -13,7 +13,7 @@ from duret_sms.core.gateway import (
     compute_signature,
     validate_signature,
 )
-from duret_sms.core.twilio_simulator import TwilioSimulator
+from duret_sms_testing.twilio_simulator import TwilioSimulator
 
 SERVICE = "MG" + "0a" * 16
 CUSTOMER = "+33612345678"

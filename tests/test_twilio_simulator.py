@@ -1,4 +1,5 @@
-"""The Twilio simulator: Twilio's API shapes, and signed status callbacks to a local receiver."""
+"""The Twilio simulator (testing/duret_sms_testing): Twilio's API shapes, signed status callbacks
+to a local receiver, and its own segment count checked against the addon's."""
 
 import base64
 import json
@@ -9,10 +10,14 @@ import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from duret_sms.core import encoding
 from duret_sms.core.gateway import GatewayError, TwilioGateway, validate_signature
 from duret_sms.core.twilio_codes import TWILIO_STATUS_TO_SMS_STATE, is_forward
-from duret_sms.core.twilio_simulator import Faults, TwilioSimulator
+from duret_sms_testing import segments
+from duret_sms_testing.twilio_simulator import Faults, TwilioSimulator
 
 CUSTOMER = "+33612345678"
 
@@ -348,3 +353,49 @@ def test_fault_rates_are_repeatable_with_a_seed():
     first = run()
     assert first == run()
     assert {"ok", 20429, 20503} <= set(first)
+
+
+# The simulator counts segments without the addon's code (it stands for Twilio, whose count the
+# addon stores); the two independent transcriptions of GSM 03.38 and Twilio's limits must agree.
+def test_gsm_tables_are_the_standard_sizes():
+    assert len(segments._BASIC_TABLE) == 128 and segments._BASIC_TABLE[0x1B] == "\x1b"
+    assert set(segments._SEPTETS) == encoding.GSM_BASIC | encoding.GSM_EXTENSION
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("", 0),
+        ("a" * 160, 1),
+        ("a" * 161, 2),
+        ("a" * 307, 3),
+        ("€" * 80, 1),
+        ("€" * 80 + "a", 2),
+        ("a" * 152 + "€" + "a" * 152, 3),  # 306 septets, but the euro never straddles two parts
+        ("ê" * 70, 1),
+        ("ê" * 71, 2),
+        ("😀" * 35, 1),
+        ("😀" * 35 + "a", 2),
+    ],
+)
+def test_segment_count(body, expected):
+    assert segments.count_segments(body) == expected == encoding.analyze(body).segments
+
+
+_GSM_HEAVY = st.sampled_from(sorted(encoding.GSM_BASIC | encoding.GSM_EXTENSION))
+
+
+@given(st.text(_GSM_HEAVY | st.characters(), max_size=400))
+def test_segment_count_agrees_with_the_addon(body):
+    assert segments.count_segments(body) == encoding.analyze(body).segments
+
+
+def test_created_message_reports_its_segments():
+    with TwilioSimulator() as simulator:
+        status, created = raw(
+            simulator,
+            "POST",
+            f"/2010-04-01/Accounts/{simulator.account_sid}/Messages.json",
+            {"To": CUSTOMER, "From": "DURET", "Body": "€" * 80 + "a"},
+        )
+    assert (status, created["num_segments"]) == (201, "2")

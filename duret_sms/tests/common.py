@@ -2,7 +2,7 @@ from freezegun import api as freezegun_api
 
 from odoo.tests.common import TransactionCase
 
-from odoo.addons.duret_sms.core.twilio_simulator import TwilioSimulator
+from duret_sms_testing.twilio_simulator import TwilioSimulator
 
 FROM_NUMBER = "+33939000000"
 # Duret's defaults, written explicitly so tests do not depend on the database's settings.

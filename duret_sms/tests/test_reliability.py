@@ -12,8 +12,9 @@ from odoo.tools import mute_logger
 
 from odoo.addons.duret_sms.core import dispatch
 from odoo.addons.duret_sms.core.gateway import compute_signature
-from odoo.addons.duret_sms.core.twilio_simulator import Faults
 from odoo.addons.duret_sms.services import company_crons, sms_queue, sms_retention
+
+from duret_sms_testing.twilio_simulator import Faults
 
 from .common import ALL_HOURS, FROM_NUMBER, DuretTwilioCase
 

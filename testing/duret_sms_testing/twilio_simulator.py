@@ -1,7 +1,7 @@
 """A local Twilio simulator: enough of the 2010-04-01 Messages API for the official SDK.
 
 Real HTTP on the loopback interface (``http.server.ThreadingHTTPServer`` in a background thread),
-for tests, demos and benchmarks; it never binds or connects anywhere else. It creates and fetches
+for tests and benchmarks; it never binds or connects anywhere else. It creates and fetches
 messages with Twilio's JSON shapes and error codes, checks HTTP basic auth, and POSTs signed
 status callbacks ("sent", then "delivered" or "undelivered") from a background worker.
 
@@ -32,7 +32,7 @@ from decimal import Decimal
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from . import encoding
+from .segments import count_segments
 
 DEFAULT_ACCOUNT_SID = "AC" + "5e" * 16
 DEFAULT_AUTH_TOKEN = "5e" * 16
@@ -556,7 +556,7 @@ class TwilioSimulator:
             "from": None if service else sender,
             "messaging_service_sid": service or None,
             "num_media": "0",
-            "num_segments": "0" if service else str(encoding.analyze(body).segments),
+            "num_segments": "0" if service else str(count_segments(body)),
             "price": None,
             "price_unit": self.price_unit,
             "sid": sid,
@@ -635,7 +635,7 @@ class TwilioSimulator:
         if message["from"] is None:
             message["from"] = SERVICE_SENDER
         if message["num_segments"] == "0":
-            message["num_segments"] = str(encoding.analyze(message["body"]).segments)
+            message["num_segments"] = str(count_segments(message["body"]))
         if status in ("sent", "delivered", "undelivered") and message["date_sent"] is None:
             message["date_sent"] = now
         if status in _CHARGED:
