@@ -1,18 +1,15 @@
 from odoo import api, fields, models
 
+from ..services.sms_cost import CALLING_CODE_RE, last_segment_price_sql
 from .sms_sms import CATEGORIES
-
-# The ITU calling code of an E.164 number (+33..., +1..., +212...): 1 and 7 have one digit, the
-# codes below two, every other one three. Prices are per destination country.
-CALLING_CODE_RE = r"^\+(1|7|2[07]|3[0-469]|4[013-9]|5[1-8]|6[0-6]|8[1246]|9[0-58]|\d{3})"
 
 
 class DuretSmsReport(models.Model):
     """SMS analysis: one row per SMS of the history, with its cost in the company's currency.
 
     The cost is Twilio's price once known (fetched after sending), converted at the rate of the
-    SMS's date; until then it is estimated as segments x the last price per segment Twilio
-    charged this company for the same country, and the row says so.
+    SMS's date; until then it is estimated as segments x the price per segment of
+    ``services/sms_cost.py`` (the one estimate, shared with the composer), and the row says so.
     """
 
     _name = "duret.sms.report"
@@ -76,6 +73,7 @@ class DuretSmsReport(models.Model):
                 ORDER BY r.company_id, r.name DESC LIMIT 1), 1.0)"""
         to_rate = rate.format(currency="company.currency_id")
         from_rate = rate.format(currency="from_currency.id")
+        last_price = last_segment_price_sql("p.company_id", "p.calling_code", "p.create_date")
         return f"""
             WITH priced AS (
                 SELECT s.*,
@@ -96,16 +94,9 @@ class DuretSmsReport(models.Model):
                     CASE WHEN p.to_estimate THEN last.unit ELSE p.duret_price_unit END AS unit,
                     p.to_estimate AND last.unit_price IS NOT NULL AS estimated
                 FROM priced p
+                -- only the rows to estimate run the look-up (a one-time filter per row)
                 LEFT JOIN LATERAL (
-                    SELECT k.duret_price / k.duret_segments AS unit_price,
-                        k.duret_price_unit AS unit
-                    FROM sms_sms k
-                    WHERE p.to_estimate
-                        AND k.duret_price_known AND k.duret_price > 0 AND k.duret_segments > 0
-                        AND k.company_id = p.company_id
-                        AND substring(k.number from '{CALLING_CODE_RE}') = p.calling_code
-                    ORDER BY k.duret_status_at DESC NULLS LAST, k.id DESC
-                    LIMIT 1
+                    SELECT * FROM ({last_price}) price WHERE p.to_estimate
                 ) last ON TRUE
             )
             SELECT c.id,

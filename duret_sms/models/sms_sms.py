@@ -362,10 +362,11 @@ class SmsSms(models.Model):
         return SmsGate(self.env).reason_in_user_lang(self)
 
     @api.model
-    def _duret_average_segment_price(self, company):
-        """What one SMS segment cost ``company`` lately: ``(amount, res.currency)``, or None
-        when no Twilio price is known yet (see ``SmsCost``)."""
-        return SmsCost(self.env).average_segment_price(company)
+    def _duret_segment_price(self, company, number=None):
+        """What one SMS segment to ``number`` costs ``company`` (the one estimate, shared with
+        the SMS analysis): ``(amount, res.currency)``, or None when Twilio priced nothing
+        comparable yet (see ``services/sms_cost.py``)."""
+        return SmsCost(self.env).segment_price(company, number)
 
     def _duret_trigger_queue(self, at=None):
         cron = self.env.ref("duret_sms.ir_cron_sms_twilio_queue", raise_if_not_found=False)

@@ -1,4 +1,10 @@
-"""What an SMS costs a company, from the prices Twilio reported (the composer's estimate)."""
+"""What an SMS segment costs before Twilio prices it: one definition, two readers.
+
+The estimate is the last price per segment Twilio charged the company for the same destination
+country (the number's calling code), among the SMS priced in the 90 days before the moment of
+the estimate. The SMS analysis (``duret.sms.report``, a SQL view) embeds it per row, the moment
+being the SMS's creation; the composer and the template counter ask it for now.
+"""
 
 from datetime import timedelta
 
@@ -7,40 +13,74 @@ from odoo import fields
 # Prices older than this no longer say much about today's tariff.
 PRICE_HISTORY = timedelta(days=90)
 
+# The ITU calling code of an E.164 number (+33..., +1..., +212...): 1 and 7 have one digit, the
+# codes below two, every other one three. Prices are per destination country.
+CALLING_CODE_RE = r"^\+(1|7|2[07]|3[0-469]|4[013-9]|5[1-8]|6[0-6]|8[1246]|9[0-58]|\d{3})"
+
+# {company}, {calling_code} and {at} are SQL expressions: columns of the analysis view, or %s
+# parameters for the composer. {days} is PRICE_HISTORY, a constant.
+_LAST_SEGMENT_PRICE_SQL = """
+    SELECT k.duret_price / k.duret_segments AS unit_price, k.duret_price_unit AS unit
+    FROM sms_sms k
+    WHERE k.duret_price_known AND k.duret_price > 0 AND k.duret_segments > 0
+        AND k.company_id = {company}
+        AND substring(k.number from '{calling_code_re}') = {calling_code}
+        AND COALESCE(k.duret_handover_at, k.create_date) >= {at} - interval '{days} days'
+    ORDER BY k.duret_status_at DESC NULLS LAST, k.id DESC
+    LIMIT 1
+"""
+
+
+def last_segment_price_sql(company, calling_code, at):
+    """The SELECT giving ``(unit_price, unit)`` for the estimate, on the given SQL expressions.
+
+    Only constants and the caller's own SQL expressions go in: values come as %s parameters.
+    """
+    return _LAST_SEGMENT_PRICE_SQL.format(
+        company=company,
+        calling_code=calling_code,
+        at=at,
+        calling_code_re=CALLING_CODE_RE,
+        days=PRICE_HISTORY.days,
+    )
+
 
 class SmsCost:
-    """``SmsCost(env)``: reads the company's priced SMS in ``env``."""
+    """``SmsCost(env)``: the estimate for a company and a destination, as of now."""
 
     def __init__(self, env):
         self.env = env
-        self.sms = env["sms.sms"]
 
-    def average_segment_price(self, company):
-        """What one SMS segment cost ``company`` lately, from Twilio's own prices.
+    def segment_price(self, company, number=None):
+        """What one SMS segment to ``number`` costs ``company`` today (see the module's rule).
 
-        Returns ``(amount, res.currency)`` averaged over the priced SMS of the last 90 days,
-        or None when none is known yet (a new account, the Sandbox): no guess is shown then.
+        ``number`` is an E.164 number; without one, the company's own country is assumed.
+        Returns ``(amount, res.currency)``, or None when no price is known yet (a new account,
+        the Sandbox, a new destination): no guess is shown then.
         """
-        # sms.sms has a system-only ACL; only sums are read, for the composer's estimate.
-        groups = self.sms.sudo()._read_group(
-            [
-                ("company_id", "=", company.id),
-                ("duret_price_known", "=", True),
-                ("duret_price", ">", 0),
-                ("duret_segments", ">", 0),
-                ("duret_handover_at", ">", fields.Datetime.now() - PRICE_HISTORY),
-            ],
-            ["duret_price_unit"],
-            ["duret_price:sum", "duret_segments:sum"],
-        )
-        if not groups:
+        calling_code = self._calling_code(company, number)
+        if not calling_code:
             return None
-        unit, price, segments = max(groups, key=lambda g: g[2])  # the usual currency
+        # sms.sms has a system-only ACL: only the last price of this company is read.
+        self.env.flush_all()
+        self.env.cr.execute(
+            last_segment_price_sql("%s", "%s", "%s"),
+            (company.id, calling_code, fields.Datetime.now()),
+        )
+        row = self.env.cr.fetchone()
+        if not row:
+            return None
+        unit_price, unit = row
         currency = (
             self.env["res.currency"]
             .with_context(active_test=False)
             .search([("name", "=", (unit or "EUR").upper())], limit=1)
         )
-        if not currency or not segments:
-            return None
-        return price / segments, currency
+        return (unit_price, currency) if currency else None
+
+    def _calling_code(self, company, number):
+        if number and number.startswith("+"):
+            self.env.cr.execute("SELECT substring(%s from %s)", (number, CALLING_CODE_RE))
+            return self.env.cr.fetchone()[0]
+        country = company.country_id or company.partner_id.country_id
+        return str(country.phone_code) if country.phone_code else None

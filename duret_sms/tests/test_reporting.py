@@ -58,6 +58,43 @@ class ReportingCase(TransactionCase):
 
 
 class TestSmsAnalysis(ReportingCase):
+    def test_one_estimate_for_the_analysis_and_the_composer(self):
+        """The analysis and the composer price an unpriced SMS the same way: the last price
+        per segment for the company and the destination country, within 90 days."""
+        june = datetime(2026, 6, 9, 17, 0)
+        self.sms(june - timedelta(days=2), duret_price=0.076, duret_price_unit="EUR",
+                 duret_price_known=True)  # fmt: skip
+        self.sms(june - timedelta(days=1), number="+32470123456", duret_price=0.2,
+                 duret_price_unit="EUR", duret_price_known=True, duret_segments=2)  # fmt: skip
+        # Older than 90 days before the estimate: not a price of today any more.
+        self.sms(june - timedelta(days=120), number="+41791234567", duret_price=0.5,
+                 duret_price_unit="EUR", duret_price_known=True)  # fmt: skip
+        pending = {
+            number: self.sms(june, number=number, state="pending", duret_segments=3)
+            for number in ("+33612345678", "+32470123456", "+41791234567")
+        }
+        self.env.flush_all()
+        cost = self.env["sms.sms"].with_company(self.company)
+        with freeze_time(june):
+            for number, expected in (
+                ("+33612345678", 0.076),
+                ("+32470123456", 0.1),
+                ("+41791234567", None),
+            ):
+                with self.subTest(number=number):
+                    row = self.env["duret.sms.report"].search([("id", "=", pending[number].id)])
+                    price = cost._duret_segment_price(self.company, number)
+                    if expected is None:
+                        self.assertIsNone(price)
+                        self.assertFalse(row.cost_estimated)
+                        continue
+                    self.assertAlmostEqual(price[0], expected)
+                    self.assertEqual(price[1], self.eur)
+                    self.assertTrue(row.cost_estimated)
+                    self.assertAlmostEqual(row.cost, 3 * expected)
+            # Without a number, the company's country (France) is assumed.
+            self.assertAlmostEqual(cost._duret_segment_price(self.company)[0], 0.076)
+
     def test_cost_sums_estimates_and_delivery_rate(self):
         may = datetime(2026, 5, 10, 17, 0)
         june = datetime(2026, 6, 9, 17, 0)

@@ -52,8 +52,10 @@ class SmsComposer(models.TransientModel):
     @api.depends("body", "duret_category", "composition_mode", "res_ids", "res_id", "numbers")
     def _compute_duret_estimate(self):
         company = self.env.company
-        segment_price = self.env["sms.sms"]._duret_average_segment_price(company)
         for composer in self:
+            segment_price = self.env["sms.sms"]._duret_segment_price(
+                company, composer._duret_sample_number()
+            )
             mention = ""
             if composer.duret_category == "commercial" and company._duret_sms_uses_own_provider():
                 # Each SMS gets its own 32-character token: count one, show a placeholder.
@@ -101,6 +103,16 @@ class SmsComposer(models.TransientModel):
         if with_mention:
             text += " · " + _("opt-out mention included")
         return text
+
+    def _duret_sample_number(self):
+        """One recipient's E.164 number, for the price of its destination; None if unknown
+        (the estimate then assumes the company's country)."""
+        self.ensure_one()
+        if self.composition_mode == "numbers":
+            raw = next((n.strip() for n in (self.numbers or "").split(",") if n.strip()), "")
+        else:
+            raw = self.recipient_single_number_itf or self.recipient_single_number or ""
+        return self._phone_format(number=raw) if raw else None
 
     def _duret_recipient_count(self):
         self.ensure_one()
