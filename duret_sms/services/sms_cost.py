@@ -14,8 +14,13 @@ from odoo import fields
 PRICE_HISTORY = timedelta(days=90)
 
 # The ITU calling code of an E.164 number (+33..., +1..., +212...): 1 and 7 have one digit, the
-# codes below two, every other one three. Prices are per destination country.
-CALLING_CODE_RE = r"^\+(1|7|2[07]|3[0-469]|4[013-9]|5[1-8]|6[0-6]|8[1246]|9[0-58]|\d{3})"
+# two-digit codes are listed, every other one has three. Prices are per destination country.
+# The alternatives never share a prefix: PostgreSQL's regex takes the longest match, so a
+# catch-all three-digit branch would read +33 6... as "336".
+CALLING_CODE_RE = (
+    r"^\+(1|7|2[07]|3[0-469]|4[013-9]|5[1-8]|6[0-6]|8[1246]|9[0-58]"
+    r"|2[1-689]\d|3[578]\d|42\d|5[09]\d|6[7-9]\d|8[035789]\d|9[679]\d)"
+)
 
 # {company}, {calling_code} and {at} are SQL expressions: columns of the analysis view, or %s
 # parameters for the composer. {days} is PRICE_HISTORY, a constant.

@@ -6,6 +6,8 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, tagged
 
+from odoo.addons.duret_sms.services.sms_cost import SmsCost
+
 # Known data: the figures below are worked out by hand from it.
 NOW = datetime(2026, 6, 15, 10, 0)  # a Monday
 
@@ -94,6 +96,23 @@ class TestSmsAnalysis(ReportingCase):
                     self.assertAlmostEqual(row.cost, 3 * expected)
             # Without a number, the company's country (France) is assumed.
             self.assertAlmostEqual(cost._duret_segment_price(self.company)[0], 0.076)
+
+    def test_calling_code_of_each_country(self):
+        cost = SmsCost(self.env)
+        for number, code in (
+            ("+33612345678", "33"),
+            ("+33712345678", "33"),
+            ("+32470123456", "32"),
+            ("+14155550100", "1"),
+            ("+79161234567", "7"),
+            ("+447911123456", "44"),
+            ("+212612345678", "212"),
+            ("+352621123456", "352"),
+            ("+8801712345678", "880"),
+            ("+590690123456", "590"),
+        ):
+            with self.subTest(number=number):
+                self.assertEqual(cost._calling_code(self.company, number), code)
 
     def test_cost_sums_estimates_and_delivery_rate(self):
         may = datetime(2026, 5, 10, 17, 0)
