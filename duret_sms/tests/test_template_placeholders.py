@@ -5,6 +5,7 @@ superuser. A placeholder such as ``{{ object.env.ref('base.group_system').sudo()
 written by an officer and rendered by the AIDE answer made the officer an administrator.
 """
 
+import importlib.util
 from datetime import date, timedelta
 
 from freezegun import freeze_time
@@ -12,7 +13,7 @@ from freezegun import freeze_time
 from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
-from odoo.tools import mute_logger
+from odoo.tools import file_path, mute_logger
 
 from .common import FROM_NUMBER, DuretTwilioCase
 from .test_reminders import paris
@@ -339,6 +340,24 @@ class TestTemplatePlaceholders(DuretTwilioCase):
         self.assert_no_harm()
         self.assertEqual(attendee.duret_reminder_state, "skipped")
         self.assertIn("administrator", attendee.duret_reminder_skip_reason)
+
+    def test_upgrade_flags_templates_staff_changed(self):
+        path = file_path("duret_sms/migrations/17.0.1.2.0/post-migrate.py")
+        spec = importlib.util.spec_from_file_location("duret_sms_post_migrate_1_2", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        edited = self.env.ref("duret_sms.sms_template_reply_help")
+        edited.with_user(self.officer).body = "Bonjour"
+        email = self.env.ref("duret_sms.mail_template_appointment_reminder")
+        email.with_user(self.officer).subject = "Rappel"
+        # as before the upgrade: the column is new
+        self.env.cr.execute("UPDATE sms_template SET duret_restricted = FALSE")
+        self.env.cr.execute("UPDATE mail_template SET duret_restricted = FALSE")
+        self.env.invalidate_all()
+        migration.migrate(self.env.cr, "17.0.1.1.0")
+        self.assertTrue(edited.duret_restricted)
+        self.assertTrue(email.duret_restricted)
+        self.assertFalse(self.env.ref("duret_sms.sms_template_reply_opted_out").duret_restricted)
 
     # ------------------------------------------------------------------
     # the default texts render as before
