@@ -1,7 +1,7 @@
 {
     "name": "Duret SMS - Purchase",
     "summary": "SMS the site manager when an urgent purchase order is confirmed",
-    "version": "17.0.1.0.0",
+    "version": "17.0.1.1.0",
     "category": "Inventory/Purchase",
     "author": "Duret Électricité",
     "website": "https://www.duret-electricite.fr",

@@ -7,6 +7,7 @@ from . import (
     duret_sms_roi,
     ir_ui_menu,
     mail_notification,
+    mail_template,
     mail_thread,
     phone_blacklist,
     res_company,

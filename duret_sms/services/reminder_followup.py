@@ -49,7 +49,7 @@ class ReminderFollowup:
             sms = attendee.duret_reminder_sms_id
             # Twilio's reason in the language of the note (stored in English by the core).
             reason = sms.duret_failure_text or sms.duret_failure_reason or _("not delivered")
-            if attendee.partner_id.email:
+            if attendee.partner_id.email and mail_template._duret_safe_to_render():
                 mail_template.send_mail(
                     attendee.id, email_layout_xmlid="mail.mail_notification_light"
                 )

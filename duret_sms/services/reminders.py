@@ -198,8 +198,15 @@ class AppointmentReminders:
                 skipped[attendee] = _("No mobile number and no email address.")
         if by_sms:
             self._send_sms(by_sms, mobiles, company, now, not_before)
+        mail_template = self.env.ref("duret_sms.mail_template_appointment_reminder")
+        if by_email and not mail_template._duret_safe_to_render():
+            for attendee in by_email:
+                skipped[attendee] = _(
+                    "The e-mail reminder template holds more than field placeholders: an "
+                    "administrator must check it."
+                )
+            by_email = by_email.browse()
         if by_email:
-            mail_template = self.env.ref("duret_sms.mail_template_appointment_reminder")
             for attendee in by_email:
                 mail_template.send_mail(
                     attendee.id, email_layout_xmlid="mail.mail_notification_light"

@@ -2,6 +2,7 @@ import logging
 from datetime import timedelta
 
 from odoo import _, api, fields, models
+from odoo.tools import format_date
 
 _logger = logging.getLogger(__name__)
 
@@ -26,6 +27,32 @@ class AccountMove(models.Model):
     duret_dunning_count = fields.Integer(
         "Dunning SMS", compute="_compute_duret_dunning_count", compute_sudo=True
     )
+
+    # Ready-made texts for the dunning SMS: its placeholders may only read fields.
+    duret_sms_amount_text = fields.Char(
+        "Amount Due (SMS)", compute="_compute_duret_sms_texts", help="123,45: for SMS texts."
+    )
+    duret_sms_due_date_text = fields.Char(
+        "Due Date (SMS)", compute="_compute_duret_sms_texts", help="31/12/2026: for SMS texts."
+    )
+    duret_sms_pay_url = fields.Char(
+        "Payment Link (SMS)",
+        compute="_compute_duret_sms_texts",
+        help="Public link to pay the invoice online, for SMS texts.",
+    )
+
+    @api.depends("amount_residual", "invoice_date_due", "access_token", "company_id")
+    def _compute_duret_sms_texts(self):
+        for move in self:
+            move.duret_sms_amount_text = f"{move.amount_residual:.2f}".replace(".", ",")
+            move.duret_sms_due_date_text = (
+                format_date(self.env, move.invoice_date_due, date_format="dd/MM/yyyy")
+                if move.invoice_date_due
+                else ""
+            )
+            move.duret_sms_pay_url = (
+                move.company_id._duret_public_url(move.get_portal_url()) if move.id else ""
+            )
 
     def _compute_duret_dunning_count(self):
         counts = {}

@@ -1,11 +1,13 @@
+import importlib.util
 from datetime import date, datetime
 from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.exceptions import UserError
+from odoo.tests import new_test_user, tagged
+from odoo.tools import file_path, mute_logger
 
 from odoo.addons.duret_sms.tests.common import DuretTwilioCase
 
@@ -278,3 +280,70 @@ class TestDunning(DuretTwilioCase):
         with freeze_time("2025-02-01 09:00:00"):
             self._run_cron()
         self.assertEqual(len(self._sms(invoice)), 1)
+
+    # Issue 17 #1: the dunning text is edited by SMS Officers and rendered by the cron as
+    # superuser: placeholders only read fields.
+
+    def _officer(self):
+        return new_test_user(
+            self.env,
+            login="duret_officer_dunning",
+            groups="base.group_user,duret_sms.duret_sms_group_officer",
+        )
+
+    def test_dunning_text_reads_ready_made_fields_as_before(self):
+        migration = _load_migration()
+        invoice = self._invoice(amount=1234.5)
+        invoice._portal_ensure_token()
+        template = self.env.ref("duret_sms_account.sms_template_invoice_dunning")
+        before = self.env["sms.template"]._render_template(
+            migration.OLD_BODY, "account.move", invoice.ids
+        )
+        after = template.with_context(duret_restricted_render=True)._render_field(
+            "body", invoice.ids
+        )
+        self.assertEqual(after, before)
+        self.assertIn("(1234,50 ", after[invoice.id])
+        template.with_user(self._officer()).body = template.body + " Merci."  # passes the check
+
+    def test_upgrade_switches_the_unedited_old_text(self):
+        migration = _load_migration()
+        template = self.env.ref("duret_sms_account.sms_template_invoice_dunning")
+        new_body = template.body
+        template.write({"body": migration.OLD_BODY})
+        template.flush_recordset()
+        migration.migrate(self.env.cr, "17.0.1.0.0")
+        self.assertEqual(template.body, new_body)
+
+    def test_officer_code_in_the_dunning_text_never_runs(self):
+        officer = self._officer()
+        template = self.env.ref("duret_sms_account.sms_template_invoice_dunning")
+        payload = (
+            "{{ object.env.ref('base.group_system').sudo().write({'users': [(4, "
+            + str(officer.id)
+            + ")]}) }} {{ object.company_id.twilio_auth_token }}"
+        )
+        with self.assertRaises(UserError):
+            template.with_user(officer).body = payload
+        # stored before the check existed
+        template.sudo().write({"body": payload, "duret_restricted": True})
+        invoice = self._invoice()
+        with (
+            freeze_time("2025-01-31 09:00:00"),
+            mute_logger("odoo.addons.duret_sms.models.mail_thread"),
+        ):
+            self._run_cron()
+        sms = self._sms(invoice)
+        self.assertEqual(len(sms), 1)
+        self.assertIn("sauf erreur, la facture", sms.body)  # the built-in text
+        self.assertNotIn(self.company.sudo().twilio_auth_token, sms.body)
+        self.env.invalidate_all()
+        self.assertFalse(officer.has_group("base.group_system"))
+
+
+def _load_migration():
+    path = file_path("duret_sms_account/migrations/17.0.1.1.0/post-migrate.py")
+    spec = importlib.util.spec_from_file_location("duret_sms_account_post_migrate_1_1", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    return migration

@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_datetime
 
 from odoo.addons.duret_sms.services.sms_urgent import urgent_alert_context
 
@@ -23,6 +24,27 @@ class PurchaseOrder(models.Model):
         help="Told by SMS when this urgent order is confirmed and when its material is received. "
         "Defaults to the buyer.",
     )
+
+    duret_sms_date_planned_text = fields.Char(
+        "Expected Arrival (SMS)",
+        compute="_compute_duret_sms_date_planned_text",
+        help="05/12/2026 à 14h30 (or: à confirmer), in the company's SMS time zone, for SMS "
+        "texts: their placeholders may only read fields.",
+    )
+
+    @api.depends("date_planned", "company_id")
+    def _compute_duret_sms_date_planned_text(self):
+        for order in self:
+            order.duret_sms_date_planned_text = (
+                format_datetime(
+                    self.env,
+                    order.date_planned,
+                    tz=order.company_id.duret_sms_tz or "Europe/Paris",
+                    dt_format="dd/MM/yyyy 'à' HH'h'mm",
+                )
+                if order.date_planned
+                else "à confirmer"
+            )
 
     @api.depends("user_id")
     def _compute_duret_site_manager_id(self):

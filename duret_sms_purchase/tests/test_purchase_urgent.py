@@ -1,10 +1,12 @@
+import importlib.util
 from datetime import datetime
 
 from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
+from odoo.tools import file_path, mute_logger
 
 from odoo.addons.duret_sms.tests.common import DuretTwilioCase
 
@@ -128,3 +130,55 @@ class TestPurchaseUrgent(DuretTwilioCase):
         order.with_user(self.env.user).button_approve()
         self.assertEqual(order.state, "purchase")
         self.assertEqual(len(self._sms(order)), 1)
+
+    # Issue 17 #1: the alert text is edited by SMS Officers; placeholders only read fields.
+
+    def test_alert_text_reads_a_ready_made_date_as_before(self):
+        path = file_path("duret_sms_purchase/migrations/17.0.1.1.0/post-migrate.py")
+        spec = importlib.util.spec_from_file_location("duret_sms_purchase_migrate_1_1", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        template = self.env.ref("duret_sms_purchase.sms_template_purchase_urgent_confirmed")
+        orders = self._order() | self._order()
+        orders[1].order_line.date_planned = False
+        orders[1].date_planned = False
+        before = self.env["sms.template"]._render_template(
+            migration.OLD_BODY, "purchase.order", orders.ids
+        )
+        after = template.with_context(duret_restricted_render=True)._render_field(
+            "body", orders.ids
+        )
+        self.assertEqual(after, before)
+        template.write({"body": migration.OLD_BODY})
+        template.flush_recordset()
+        migration.migrate(self.env.cr, "17.0.1.0.0")
+        self.assertIn("duret_sms_date_planned_text", template.body)
+
+    @freeze_time("2025-01-17 22:15:00")
+    def test_officer_code_in_the_alert_never_runs(self):
+        officer = new_test_user(
+            self.env,
+            login="duret_officer_purchase",
+            groups="base.group_user,duret_sms.duret_sms_group_officer",
+        )
+        template = self.env.ref("duret_sms_purchase.sms_template_purchase_urgent_confirmed")
+        payload = (
+            "{{ object.env.ref('base.group_system').sudo().write({'users': [(4, "
+            + str(officer.id)
+            + ")]}) }} {{ object.company_id.twilio_auth_token }}"
+        )
+        with self.assertRaises(UserError):
+            template.with_user(officer).body = payload
+        template.with_user(officer).body = "Cde {{ object.name }} : {{ object.partner_id.name }}"
+        order = self._order()
+        order.button_confirm()
+        self.assertEqual(self._sms(order).body, f"Cde {order.name} : Rexel Strasbourg")
+        # stored before the check existed
+        template.sudo().write({"body": payload, "duret_restricted": True})
+        order = self._order()
+        with mute_logger("odoo.addons.duret_sms.models.mail_thread"):
+            order.button_confirm()
+        sms = self._sms(order)
+        self.assertEqual(sms.body, f"URGENT Cde {order.name} confirmée : Rexel Strasbourg")
+        self.env.invalidate_all()
+        self.assertFalse(officer.has_group("base.group_system"))
