@@ -111,12 +111,13 @@ class TestInternalUrgentIsNoBackDoor(DuretTwilioCase):
         self.assertFalse(outsider._duret_is_staff())
         outsider.write({"duret_sms_staff": True, "duret_sms_urgent_mobile": "06 99 88 77 55"})
         self.assertTrue(outsider._duret_is_staff())
+        technician = self.technician.partner_id
         sms = (
             self.env["sms.sms"]
             .with_context(**urgent_alert_context())
             .create(
                 [
-                    {"number": STAFF_MOBILE, "body": "x", "partner_id": self.technician.partner_id.id},
+                    {"number": STAFF_MOBILE, "body": "x", "partner_id": technician.id},
                     {"number": "+33699887755", "body": "x", "partner_id": outsider.id},
                 ]
             )

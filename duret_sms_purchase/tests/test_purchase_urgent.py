@@ -158,9 +158,7 @@ class TestPurchaseUrgent(DuretTwilioCase):
     @freeze_time("2025-01-19 02:00:00")  # Sunday 03:00 in Paris
     def test_site_manager_mobile_set_to_a_customer_number_gets_no_night_alert(self):
         # Any employee may edit a contact's Mobile; the alert goes to the Urgent SMS Mobile.
-        customer = self.env["res.partner"].create(
-            {"name": "Client", "mobile": "06 44 44 44 44"}
-        )
+        customer = self.env["res.partner"].create({"name": "Client", "mobile": "06 44 44 44 44"})
         self.manager.partner_id.mobile = customer.mobile
         order = self._order()
         order.button_confirm()
