@@ -21,6 +21,7 @@ from . import (
     test_sms_templates,
     test_staff_inbox_appointments,
     test_status_callback,
+    test_trust_seams,
     test_twilio_figures,
     test_twilio_transport,
     test_visit_tour,
