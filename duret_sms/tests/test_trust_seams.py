@@ -4,7 +4,7 @@ opt-outs kept per company, replies filed only on contacts of their own company."
 import uuid
 
 from odoo.exceptions import ValidationError
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import DuretTwilioCase
 
@@ -49,12 +49,10 @@ class TestCommercialCategoryIsKept(DuretTwilioCase):
             self.composer().create(
                 {"template_id": self.template.id, "duret_category": "transactional"}
             )
-        form = Form(self.composer())
-        form.template_id = self.template
-        self.assertEqual(form.duret_category, "commercial")
-        form.duret_category = "transactional"
+        composer = self.composer().create({"template_id": self.template.id})
+        self.assertEqual(composer.duret_category, "commercial")
         with self.assertRaisesRegex(ValidationError, "Promo bornes is commercial"):
-            form.save()
+            composer.write({"duret_category": "transactional"})
         self.assertFalse(self.env["sms.sms"].sudo().search([("partner_id", "=", self.partner.id)]))
 
     def test_commercial_template_is_sent_as_commercial(self):
@@ -164,8 +162,13 @@ class TestReplyCompany(DuretTwilioCase):
         other = self.env["res.partner"].create(
             {"name": "Client de Duret Bâtiment", "company_id": company_b.id}
         )
+        refused = (
+            self.env["duret.sms.reply"]
+            .sudo()
+            ._duret_receive(reply_params("Allo", sender="+33698765431"), self.company)
+        )
         with self.assertRaisesRegex(ValidationError, "received by"):
-            reply.with_user(officer).sudo().write({"partner_id": other.id})
+            refused.with_user(officer).write({"partner_id": other.id})
         with self.assertRaisesRegex(ValidationError, "received by"):
             self.env["duret.sms.reply"].sudo().create(
                 {

@@ -148,9 +148,9 @@ class TestPurchaseUrgent(DuretTwilioCase):
         )
         with self.assertRaisesRegex(ValidationError, "only the company's internal users"):
             self._order(duret_site_manager_id=portal.id)
-        order = self._order()
         with self.assertRaisesRegex(ValidationError, "only the company's internal users"):
-            order.duret_site_manager_id = portal
+            self._order().duret_site_manager_id = portal
+        order = self._order()
         order.button_confirm()
         self.assertFalse(customer._duret_is_staff())
         self.assertFalse(self._sms(order).filtered(lambda sms: sms.partner_id == customer))
