@@ -8,6 +8,7 @@ from . import (
     test_hardening_http,
     test_inbound,
     test_partner_consent,
+    test_partner_urgent_mobile_tour,
     test_rdv_pages,
     test_reliability,
     test_reminder_followup,
