@@ -336,7 +336,9 @@ class ReplyHandler:
         last = {}
         for _when, _id, company, action in sorted(events, key=lambda event: event[:2]):
             last[company] = action
-        opted_out = [company for company, action in last.items() if action == "opted_out"]
+        opted_out = [
+            company for company, action in last.items() if company and action == "opted_out"
+        ]
         return self.env["res.company"].union(*opted_out)
 
     def handle_cancel(self):
