@@ -53,10 +53,20 @@ def facts(number=MOBILE, category="transactional", consent=False, optout_ack=Fal
         # outside the hours it waits for the next opening, never dropped
         (facts(), (), [], SUNDAY_NIGHT, gate.DEFER, gate.OUTSIDE_HOURS, MONDAY_8),
         (facts(), (), [], FRIDAY_EVENING, gate.DEFER, gate.OUTSIDE_HOURS, SATURDAY_9),
-        # opt-out list: cancels every category but internal urgent and the opt-out confirmation
+        # opt-out list: cancels every category, internal urgent included, but never the
+        # opt-out confirmation
         (facts(), {MOBILE}, [], OPEN, gate.CANCEL, gate.OPTED_OUT, None),
         (facts(category="dunning"), {MOBILE}, [], OPEN, gate.CANCEL, gate.OPTED_OUT, None),
-        (facts(category="internal_urgent"), {MOBILE}, [], OPEN, gate.ALLOW, None, None),
+        (facts(category="internal_urgent"), {MOBILE}, [], OPEN, gate.CANCEL, gate.OPTED_OUT, None),
+        (
+            facts(category="internal_urgent"),
+            {MOBILE},
+            [],
+            SUNDAY_NIGHT,
+            gate.CANCEL,
+            gate.OPTED_OUT,
+            None,
+        ),
         (facts(optout_ack=True), {MOBILE}, [], OPEN, gate.ALLOW, None, None),
         # opted out wins over the hours: cancelled at once, not deferred first
         (facts(), {MOBILE}, [], SUNDAY_NIGHT, gate.CANCEL, gate.OPTED_OUT, None),
@@ -198,15 +208,15 @@ def test_decide_properties(
     if decision.action == gate.ALLOW:
         assert optout_ack or windows.is_allowed(now, policy.hours_for(category))
         if opted_out:
-            assert category == "internal_urgent" or optout_ack
+            assert optout_ack
         if category == "commercial":
             assert consent
             recent = [s for s in sent_at if s + timedelta(days=7) > now]
             assert cap == 0 or len(recent) < cap
     else:
         assert decision.code is not None
-    if decision.action == gate.CANCEL:
-        assert category != "internal_urgent"
+    if decision.action == gate.CANCEL and category == "internal_urgent":
+        assert decision.code == gate.OPTED_OUT
 
 
 @settings(max_examples=100, deadline=None)

@@ -10,8 +10,8 @@ The rules, in order (the first that applies decides):
 
 1. a number is required (``number_missing``) and must be a valid phone number
    (``number_invalid``);
-2. the opt-out list applies to every category but internal urgent staff alerts, and never to
-   the one SMS confirming an opt-out (``opted_out``);
+2. the opt-out list applies to every category, internal urgent staff alerts included, but
+   never to the one SMS confirming an opt-out (``opted_out``);
 3. commercial SMS need the recipient's consent (``no_consent``);
 4. outside the sending hours of the category the SMS waits for the next opening
    (``outside_hours``), except the opt-out confirmation which answers at once;
@@ -47,8 +47,9 @@ FAILURE_TYPES = {
     COMMERCIAL_CAP: "sms_duplicate",
 }
 
-# Categories whose SMS may reach an opted-out number (alerts to staff, not marketing).
-OPTOUT_EXEMPT = frozenset({"internal_urgent"})
+# Categories whose SMS may reach an opted-out number: none (an urgent alert to staff skips the
+# sending hours, never an opt-out; Twilio would refuse a number that replied STOP anyway).
+OPTOUT_EXEMPT = frozenset()
 CAPPED = frozenset({"commercial", "dunning"})
 
 

@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 
 from ..core import keywords, phone
 from ..services.inbound import InboundSms
@@ -96,6 +96,23 @@ class DuretSmsReply(models.Model):
     def _compute_duret_title(self):
         for reply in self:
             reply.duret_title = reply.partner_id.name or reply.number_from
+
+    @api.constrains("partner_id", "company_id")
+    def _check_partner_company(self):
+        # A reply to company A's number is never filed on a contact of company B.
+        for reply in self:
+            partner_company = reply.partner_id.sudo().company_id
+            if partner_company and partner_company != reply.company_id:
+                raise ValidationError(
+                    _(
+                        "This SMS reply was received by %(company)s: it can only be linked to a "
+                        "contact of %(company)s or a contact shared by every company, not to "
+                        "%(partner)s (%(other)s).",
+                        company=reply.company_id.name,
+                        partner=reply.partner_id.display_name,
+                        other=partner_company.name,
+                    )
+                )
 
     def write(self, vals):
         """What the customer sent and what Odoo did about it is evidence (an opt-out, a

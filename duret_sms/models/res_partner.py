@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from ..core import phone
 
@@ -69,12 +69,22 @@ class ResPartner(models.Model):
         compute="_compute_duret_sms_reply_count",
         groups="duret_sms.duret_sms_group_officer",
     )
+    # Internal urgent SMS (any hour, any day) go only to the company's own people, at a number
+    # an SMS officer registered for that: never to a contact's Mobile, which any employee edits.
     duret_sms_staff = fields.Boolean(
         "Company Staff (SMS)",
         copy=False,
-        readonly=True,
+        groups="duret_sms.duret_sms_group_officer",
         help="A site manager or technician of the company who is not an Odoo user: may receive "
-        "internal urgent SMS alerts. Set by the urgent dispatch and site alerts.",
+        "internal urgent SMS alerts at their Urgent SMS Mobile. Only SMS officers set it.",
+    )
+    duret_sms_urgent_mobile = fields.Char(
+        "Urgent SMS Mobile",
+        copy=False,
+        groups="duret_sms.duret_sms_group_officer",
+        help="The mobile number where this member of staff gets urgent alerts (urgent "
+        "interventions, cancellations, urgent orders), at any hour. Only SMS officers set it; "
+        "it must not be a customer's number.",
     )
 
     def _duret_sms_optout_numbers(self):
@@ -117,6 +127,18 @@ class ResPartner(models.Model):
         # phone_sanitized is the contact's mobile, else phone, in E.164 (stored).
         domain = [("phone_sanitized", "in", numbers)]
         return domain if positive else ["!", *domain]
+
+    @api.constrains("duret_sms_urgent_mobile", "country_id")
+    def _check_duret_sms_urgent_mobile(self):
+        for partner in self.sudo().filtered("duret_sms_urgent_mobile"):
+            if not partner._duret_urgent_number():
+                raise ValidationError(
+                    _(
+                        "%(number)s is not a valid mobile number for urgent SMS of %(name)s.",
+                        number=partner.duret_sms_urgent_mobile,
+                        name=partner.display_name,
+                    )
+                )
 
     @api.model
     def _duret_consent_defaults(self, vals):
@@ -292,12 +314,45 @@ class ResPartner(models.Model):
     def _duret_is_staff(self):
         """One of the company's own people: an internal user's contact, or flagged staff."""
         self.ensure_one()
-        # Reading users (archived included) is not every employee's right; only a yes/no leaves.
+        # Reading users (archived included) and the officers' flag is not every employee's
+        # right; only a yes/no leaves.
         partner_sudo = self.sudo().with_context(active_test=False)
         return partner_sudo.duret_sms_staff or any(not user.share for user in partner_sudo.user_ids)
 
-    def _duret_mark_staff(self):
-        """Flag these contacts as the company's staff (bridges: site managers they alert)."""
-        # The flag is not editable in the UI; the site alert path sets it on its recipients.
-        to_mark_sudo = self.sudo().filtered(lambda partner: not partner.duret_sms_staff)
-        to_mark_sudo.duret_sms_staff = True
+    def _duret_urgent_number(self, company=None):
+        """The Urgent SMS Mobile an officer registered for this contact, in E.164, or None."""
+        self.ensure_one()
+        # The field is the officers'; callers (dispatch, alerts) only need the number.
+        partner_sudo = self.sudo()
+        raw = partner_sudo.duret_sms_urgent_mobile
+        company = company or self.env.company
+        region = (partner_sudo.country_id.code or company.country_id.code or "FR").upper()
+        if raw and phone.is_mobile(raw, region):
+            return phone.normalize(raw, region)
+        return None
+
+    @api.model
+    def _duret_number_holders(self, number):
+        """Every contact (all companies, archived included) whose mobile or phone is
+        ``number`` (E.164), as superuser: used to refuse staff alerts to customers' numbers."""
+        if not number or not number.startswith("+") or len(number) < 8:
+            return self.browse()
+        # Contacts of every company are looked at: a customer of another company is a customer.
+        partners_sudo = self.sudo().with_context(active_test=False)
+        candidates = partners_sudo.search(
+            [
+                "|",
+                ("phone_sanitized", "=", number),
+                ("phone_mobile_search", "like", number[-8:]),
+            ]
+        )
+
+        def matches(partner):
+            region = (partner.country_id.code or "FR").upper()
+            return partner.phone_sanitized == number or any(
+                phone.try_normalize(value, region=region) == number
+                for value in (partner.mobile, partner.phone)
+                if value
+            )
+
+        return candidates.filtered(matches)

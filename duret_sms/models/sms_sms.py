@@ -194,7 +194,8 @@ class SmsSms(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         """Decide the category on the server (*internal urgent* only for the company's own
-        people, from the code paths meant to send it; anything else becomes transactional),
+        people at their Urgent SMS Mobile, from the code paths meant to send it; anything else
+        becomes transactional),
         set the company of SMS about a record, and give commercial SMS of Twilio/Sandbox
         companies their opt-out mention (CPCE L34-5)."""
         prepared = []
@@ -202,7 +203,7 @@ class SmsSms(models.Model):
             vals = dict(vals)  # the caller's dicts may be shared between records
             category = vals.get("duret_category") or self.env.context.get("duret_sms_category")
             if category == "internal_urgent" and not may_send_urgent(
-                self.env, vals.get("partner_id")
+                self.env, vals.get("partner_id"), vals.get("number")
             ):
                 vals["duret_category"] = category = "transactional"
             if not vals.get("company_id") and vals.get("mail_message_id"):
@@ -237,7 +238,9 @@ class SmsSms(models.Model):
             )
         targets = self
         if vals.get("duret_category") == "internal_urgent":
-            allowed = self.filtered(lambda sms: may_send_urgent(sms.env, sms.partner_id.id))
+            allowed = self.filtered(
+                lambda sms: may_send_urgent(sms.env, sms.partner_id.id, sms.number)
+            )
             if allowed != self:
                 (self - allowed).write(dict(vals, duret_category="transactional"))
                 targets = allowed

@@ -97,8 +97,11 @@ class CustomerAnswers:
         )
 
     def _alert_technician(self, attendee, company):
+        """SMS the organiser: an internal urgent alert (any hour) at their Urgent SMS Mobile,
+        else a service SMS to their mobile (sending hours and opt-out list apply)."""
         technician = attendee.event_id.user_id.partner_id
-        number = technician._duret_sms_mobile(company)
+        urgent_number = technician._duret_urgent_number(company)
+        number = urgent_number or technician._duret_sms_mobile(company)
         if not number:
             return
         body = gsm_safe(
@@ -112,7 +115,10 @@ class CustomerAnswers:
             )[attendee.id]
         )
         # sms.sms is a technical model (system ACL): the customer's answer is anonymous.
-        self.env["sms.sms"].sudo().with_context(**urgent_alert_context()).create(
+        sms_model_sudo = self.env["sms.sms"].sudo()
+        if urgent_number:
+            sms_model_sudo = sms_model_sudo.with_context(**urgent_alert_context())
+        sms_model_sudo.create(
             {
                 "number": number,
                 "body": body,

@@ -16,7 +16,7 @@ from psycopg2 import errors as pg_errors
 from odoo import Command, _, fields
 from odoo.tools import mute_logger
 
-from ..core import keywords, phone
+from ..core import keywords, phone, twilio_codes
 
 _logger = logging.getLogger(__name__)
 
@@ -257,6 +257,23 @@ class ReplyHandler:
         reply = self.reply
         if self.sender_unusable():
             return
+        others = self.other_companies_opted_out()
+        if others:
+            # phone.blacklist is one list for every company: START to this company's number
+            # must not lift the STOP the customer sent to another company.
+            reply.write(
+                {
+                    "action_taken": "none",
+                    "state": "needs_attention",
+                    "action_note": _(
+                        "Number kept on the SMS opt-out list: it also opted out of the SMS of "
+                        "%(companies)s, which this START to %(company)s does not lift.",
+                        companies=", ".join(others.mapped("name")),
+                        company=reply.company_id.name,
+                    ),
+                }
+            )
+            return
         blacklist_sudo = self.env["phone.blacklist"].sudo()  # ACL is system-only
         blacklist_sudo._remove(
             [reply.number_from],
@@ -276,6 +293,53 @@ class ReplyHandler:
             )
             note = _("Number removed from the SMS blacklist; confirmation SMS sent.")
         reply.write({"action_taken": "opted_in", "action_note": note, "state": "done"})
+
+    def other_companies_opted_out(self):
+        """The other companies this number opted out of and did not opt in to again.
+
+        The opt-out list is global; the company is known from what recorded each opt-out:
+        the SMS replies (STOP / START, per receiving company) and the SMS Twilio refused
+        because the number replied STOP to that company's sender (error 21610).
+        """
+        reply = self.reply
+        # Replies and SMS are officer / system records: facts about this one number.
+        events = []
+        # An opt-out counts once applied; a START counts even when an opt-out of yet another
+        # company kept the number on the list (or a STOP to each company would never end).
+        for other in (
+            self.env["duret.sms.reply"]
+            .sudo()
+            .search(
+                [
+                    ("number_from", "=", reply.number_from),
+                    ("company_id", "!=", reply.company_id.id),
+                    "|",
+                    ("action_taken", "=", "opted_out"),
+                    ("intent", "=", keywords.OPT_IN),
+                ]
+            )
+        ):
+            action = "opted_out" if other.action_taken == "opted_out" else "opted_in"
+            events.append((other.received_at, other.id, other.company_id, action))
+        for sms in (
+            self.env["sms.sms"]
+            .sudo()
+            .search(
+                [
+                    ("number", "=", reply.number_from),
+                    ("company_id", "!=", reply.company_id.id),
+                    ("twilio_error_code", "=", twilio_codes.OPTED_OUT_CODE),
+                ]
+            )
+        ):
+            events.append((sms.write_date, 0, sms.company_id, "opted_out"))
+        last = {}
+        for _when, _id, company, action in sorted(events, key=lambda event: event[:2]):
+            last[company] = action
+        opted_out = [
+            company for company, action in last.items() if company and action == "opted_out"
+        ]
+        return self.env["res.company"].union(*opted_out)
 
     def handle_cancel(self):
         reply = self.reply

@@ -7,6 +7,7 @@ from datetime import timedelta
 from odoo import _, fields
 
 from ..core import gate, phone
+from .sms_urgent import urgent_number_allowed
 
 
 class SmsGate:
@@ -63,9 +64,17 @@ class SmsGate:
 
     def _facts(self, sms):
         sms.ensure_one()
+        category = sms.duret_category
+        # Keyed on the number, checked again at hand-over: an internal urgent SMS whose number
+        # is not (or no longer) its staff member's Urgent SMS Mobile, or is also a customer's,
+        # follows the rules of a service SMS (sending hours).
+        if category == "internal_urgent" and not urgent_number_allowed(
+            sms.env, sms.partner_id, sms.number, sms._duret_company()
+        ):
+            category = "transactional"
         return gate.SmsFacts(
             number=sms.number,
-            category=sms.duret_category,
+            category=category,
             consent=bool(sms.partner_id.duret_sms_consent),
             optout_ack=sms.duret_optout_ack,
         )

@@ -1,8 +1,10 @@
 """Internal urgent SMS: who may create them, and telling the dispatcher when one has left.
 
-*Internal urgent* skips the opt-out list, the sending hours and consent, so it is kept only for
-the company's own people and only from the code paths meant to send it (urgent dispatch,
-cancellation alert to the technician, site alerts of the bridges).
+*Internal urgent* skips the sending hours, so it is kept for the company's own people, from
+the code paths meant to send it (urgent dispatch, cancellation alert to the technician, site
+alerts of the bridges), and keyed on the number: the Urgent SMS Mobile an SMS officer
+registered for that member of staff, held by no contact who is not staff. The opt-out list
+applies to it as to every SMS (checked again by the gate at hand-over).
 """
 
 from odoo import _
@@ -27,11 +29,32 @@ def urgent_alert_context():
     return {"duret_sms_category": "internal_urgent", "duret_sms_urgent_path": UrgentAlertPath}
 
 
-def may_send_urgent(env, partner_id):
-    """Tell whether an internal urgent SMS to contact ``partner_id`` may be created in ``env``."""
+def may_send_urgent(env, partner_id, number):
+    """Tell whether an internal urgent SMS to ``number`` for contact ``partner_id`` may be
+    created in ``env`` (from an urgent alert path, see :func:`urgent_number_allowed`)."""
     if env.context.get("duret_sms_urgent_path") is not UrgentAlertPath:
         return False
-    return bool(partner_id) and env["res.partner"].browse(partner_id)._duret_is_staff()
+    return urgent_number_allowed(env, env["res.partner"].browse(partner_id), number)
+
+
+def urgent_number_allowed(env, partner, number, company=None):
+    """Whether ``number`` may get an internal urgent SMS addressed to ``partner``.
+
+    The contact is staff (an internal user's, or flagged by an SMS officer), ``number`` is the
+    Urgent SMS Mobile an officer registered for them, and no contact who is not staff holds it
+    (a customer's number never gets an alert at 03:00, whatever contact the SMS names).
+    """
+    if not partner or not number:
+        return False
+    partner = partner[:1]
+    urgent = partner._duret_urgent_number(company)
+    region = ((company or env.company).country_id.code or "FR").upper()
+    if not urgent or phone.try_normalize(number, region=region) != urgent:
+        return False
+    if not partner._duret_is_staff():
+        return False
+    holders = env["res.partner"]._duret_number_holders(urgent)
+    return all(holder._duret_is_staff() for holder in holders)
 
 
 class UrgentSmsNotice:

@@ -9,6 +9,7 @@ from odoo.addons.duret_sms.services.sms_urgent import urgent_alert_context
 from .common import DuretTwilioCase, DuretTwilioMixin
 
 MOBILE = "+33612345678"
+STAFF_MOBILE = "+33699887766"
 SUNDAY_NIGHT = "2026-11-29 02:00:00"  # 03:00 in Paris: outside Duret's sending hours
 
 
@@ -19,13 +20,15 @@ class TestComplianceGate(DuretTwilioCase):
     def sms_for(self, message):
         return self.env["sms.sms"].sudo().search([("mail_message_id", "=", message.id)])
 
-    def staff_alert(self, body):
-        """An internal urgent SMS as the staff alert paths create it (to an employee)."""
+    def staff_alert(self, body, number=STAFF_MOBILE):
+        """An internal urgent SMS as the staff alert paths create it (to an employee whose
+        Urgent SMS Mobile is STAFF_MOBILE)."""
         staff = new_test_user(self.env, login=f"staff_{len(body)}").partner_id
+        staff.duret_sms_urgent_mobile = STAFF_MOBILE
         return (
             self.env["sms.sms"]
             .with_context(**urgent_alert_context())
-            .create({"number": MOBILE, "body": body, "partner_id": staff.id})
+            .create({"number": number, "body": body, "partner_id": staff.id})
         )
 
     def blacklist(self, number=MOBILE):
@@ -80,16 +83,31 @@ class TestComplianceGate(DuretTwilioCase):
         sms = self.env["sms.sms"].sudo().search([("partner_id", "=", self.partner.id)])
         self.assertEqual(sms.failure_type, "sms_blacklist")
 
-    def test_internal_urgent_and_optout_confirmation_pass_the_blacklist(self):
+    def test_staff_alert_never_reaches_a_customers_opted_out_number(self):
+        # Turned around (issue 17): a "staff alert" addressed to the customer's blacklisted
+        # number reached it at 03:00 on a Sunday. Only the opt-out confirmation may go.
         self.blacklist()
-        urgent = self.staff_alert("URGENT")
+        urgent = self.staff_alert("URGENT", number=MOBILE)
+        self.assertEqual(urgent.duret_category, "transactional")
         ack = self.env["sms.sms"].create(
             {"number": MOBILE, "body": "Vous ne recevrez plus de SMS.", "duret_optout_ack": True}
         )
         (urgent | ack).send()
-        with freeze_time("2026-11-29 02:00:00"):  # a Sunday night
+        with freeze_time(SUNDAY_NIGHT):
             self.run_queue()
-        self.assertEqual(self.simulator.created_count, 2)
+        self.assertEqual(self.simulator.created_count, 1)
+        self.assertEqual(self.sim_messages_to(MOBILE)[0]["body"], ack.body)
+        self.assertEqual((urgent.state, urgent.failure_type), ("canceled", "sms_blacklist"))
+
+    def test_internal_urgent_to_an_opted_out_staff_number_is_cancelled(self):
+        self.blacklist(STAFF_MOBILE)
+        urgent = self.staff_alert("URGENT")
+        self.assertEqual(urgent.duret_category, "internal_urgent")
+        urgent.send()
+        with freeze_time(SUNDAY_NIGHT):
+            self.run_queue()
+        self.assertEqual((urgent.state, urgent.failure_type), ("canceled", "sms_blacklist"))
+        self.assertEqual(self.simulator.created_count, 0)
 
     # -- consent and opt-out mention ---------------------------------------------------------
 

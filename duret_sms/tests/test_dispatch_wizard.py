@@ -5,7 +5,7 @@ from unittest.mock import patch
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
 
 from .common import DuretTwilioCase
@@ -68,6 +68,7 @@ class TestDispatchWizard(DuretTwilioCase):
         user.partner_id.write(
             {
                 "mobile": mobile,
+                "duret_sms_urgent_mobile": mobile,
                 "partner_latitude": position[0] if position else 0.0,
                 "partner_longitude": position[1] if position else 0.0,
             }
@@ -184,9 +185,9 @@ class TestDispatchWizard(DuretTwilioCase):
             wizard.sms_preview,
             "URGENT : Boulangerie Klein, 1 place Kléber, 67000 Strasbourg, France, +33388000000",
         )
-        self.bruno.partner_id.mobile = False
+        self.bruno.partner_id.duret_sms_urgent_mobile = False
         wizard.invalidate_recordset(["sms_preview_info"])
-        self.assertEqual(wizard.sms_preview_info, "Bruno has no valid mobile number.")
+        self.assertEqual(wizard.sms_preview_info, "Bruno has no Urgent SMS Mobile.")
 
     @freeze_time(NOW)
     def test_geolocate_customer_and_technicians_from_their_address(self):
@@ -285,12 +286,25 @@ class TestDispatchWizard(DuretTwilioCase):
 
     @freeze_time(NOW)
     def test_technician_without_mobile_is_a_clear_error(self):
-        self.alice.partner_id.write({"mobile": False, "phone": "pas de numéro"})
+        self.alice.partner_id.write({"duret_sms_urgent_mobile": False})
         wizard = self._wizard()
         events_before = self.env["calendar.event"].search_count([])
-        with self.assertRaisesRegex(UserError, "Alice has no valid mobile number"):
+        with self.assertRaisesRegex(UserError, "Alice has no Urgent SMS Mobile"):
             wizard.action_dispatch()
         self.assertEqual(self.env["calendar.event"].search_count([]), events_before)
+
+    @freeze_time(NOW)
+    def test_technician_must_be_a_technician_of_the_company(self):
+        # The view's domain is a hint; an RPC write of any user is refused on the server.
+        office = self.env["res.users"].create(
+            {"name": "Secrétaire", "login": "secretaire_i17", "company_id": self.company.id}
+        )
+        office.partner_id.duret_sms_urgent_mobile = "06 12 34 56 78"
+        with self.assertRaisesRegex(ValidationError, "is not a technician of"):
+            self._wizard(technician_id=office.id)
+        wizard = self._wizard()
+        with self.assertRaisesRegex(ValidationError, "is not a technician of"):
+            wizard.technician_id = office
 
     @freeze_time(NOW)
     def test_opened_from_an_appointment(self):

@@ -4,7 +4,7 @@ import logging
 
 from freezegun import freeze_time
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
 from odoo.addons.duret_sms.core import redact
@@ -33,11 +33,13 @@ class TestInternalUrgentIsNoBackDoor(DuretTwilioCase):
             groups="base.group_user,base.group_partner_manager,duret_sms.duret_sms_group_officer",
         )
         cls.technician = new_test_user(cls.env, login="tech_i10", name="Paul Durand")
-        cls.technician.partner_id.mobile = STAFF_MOBILE
+        cls.technician.partner_id.write(
+            {"mobile": STAFF_MOBILE, "duret_sms_urgent_mobile": STAFF_MOBILE}
+        )
 
     def setUp(self):
         super().setUp()
-        self.env["phone.blacklist"].sudo()._add([MOBILE, STAFF_MOBILE])
+        self.env["phone.blacklist"].sudo()._add([MOBILE])
 
     def customer_sms(self):
         return self.env["sms.sms"].sudo().search([("partner_id", "=", self.partner.id)])
@@ -107,15 +109,16 @@ class TestInternalUrgentIsNoBackDoor(DuretTwilioCase):
     def test_staff_alert_path_reaches_staff_at_any_hour(self):
         outsider = self.env["res.partner"].create({"name": "Chef de chantier sous-traitant"})
         self.assertFalse(outsider._duret_is_staff())
-        outsider._duret_mark_staff()
+        outsider.write({"duret_sms_staff": True, "duret_sms_urgent_mobile": "06 99 88 77 55"})
         self.assertTrue(outsider._duret_is_staff())
+        technician = self.technician.partner_id
         sms = (
             self.env["sms.sms"]
             .with_context(**urgent_alert_context())
             .create(
                 [
-                    {"number": STAFF_MOBILE, "body": "x", "partner_id": partner.id}
-                    for partner in (self.technician.partner_id, outsider)
+                    {"number": STAFF_MOBILE, "body": "x", "partner_id": technician.id},
+                    {"number": "+33699887755", "body": "x", "partner_id": outsider.id},
                 ]
             )
         )
@@ -124,6 +127,46 @@ class TestInternalUrgentIsNoBackDoor(DuretTwilioCase):
         with freeze_time(SUNDAY_NIGHT):
             self.run_queue()
         self.assertEqual(sms.mapped("state"), ["process"] * 2)
+
+    def test_urgent_exemption_is_keyed_on_the_number(self):
+        # Issue 17: the contact named staff is not enough; the number must be the Urgent SMS
+        # Mobile an officer registered, and no customer may hold it.
+        sms_model = self.env["sms.sms"].with_context(**urgent_alert_context())
+        staff = self.technician.partner_id
+        to_customer = sms_model.create({"number": MOBILE, "body": "x", "partner_id": staff.id})
+        self.assertEqual(to_customer.duret_category, "transactional")
+        # An officer's mistake (the customer's number as urgent mobile) is caught too.
+        staff.duret_sms_urgent_mobile = "06 12 34 56 78"
+        self.env["phone.blacklist"].sudo()._remove([MOBILE])
+        again = sms_model.create({"number": MOBILE, "body": "x", "partner_id": staff.id})
+        self.assertEqual(again.duret_category, "transactional")
+        # Checked again at hand-over: an urgent SMS whose number became a customer's waits.
+        staff.duret_sms_urgent_mobile = STAFF_MOBILE
+        urgent = sms_model.create({"number": STAFF_MOBILE, "body": "x", "partner_id": staff.id})
+        self.assertEqual(urgent.duret_category, "internal_urgent")
+        self.partner.mobile = "06 99 88 77 66"
+        urgent.send()
+        with freeze_time(SUNDAY_NIGHT):
+            self.run_queue()
+        self.assertEqual(urgent.state, "outgoing", "deferred to the sending hours")
+        self.assertEqual(self.simulator.created_count, 0)
+
+    def test_only_officers_set_the_staff_flag_and_urgent_mobile(self):
+        employee = new_test_user(
+            self.env, login="employee_i17", groups="base.group_user,base.group_partner_manager"
+        )
+        customer = self.partner.with_user(employee)
+        customer.mobile = "06 12 34 56 79"  # an employee edits contacts
+        with self.assertRaises(AccessError):
+            customer.write({"duret_sms_staff": True})
+        with self.assertRaises(AccessError):
+            self.technician.partner_id.with_user(employee).write(
+                {"duret_sms_urgent_mobile": MOBILE}
+            )
+        self.partner.with_user(self.office).write({"duret_sms_staff": True})
+        self.assertTrue(self.partner._duret_is_staff())
+        with self.assertRaisesRegex(ValidationError, "not a valid mobile number"):
+            self.partner.with_user(self.office).duret_sms_urgent_mobile = "03 88 00 00 00"
 
 
 @tagged("post_install", "-at_install")

@@ -42,7 +42,9 @@ class TestReminders(DuretTwilioCase):
                 "groups_id": [Command.set([cls.env.ref("base.group_user").id])],
             }
         )
-        cls.technician.partner_id.mobile = "06 99 88 77 66"
+        cls.technician.partner_id.write(
+            {"mobile": "06 99 88 77 66", "duret_sms_urgent_mobile": "06 99 88 77 66"}
+        )
         cls.partner.write(
             {
                 "street": "12 rue des Lilas",

@@ -3,7 +3,7 @@ from datetime import datetime, time, timedelta
 import pytz
 
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import html2plaintext
 
 from ..core import dispatch_ranking, encoding, phone
@@ -126,7 +126,7 @@ class DuretSmsDispatchWizard(models.TransientModel):
             if not technician:
                 wizard.sms_preview_info = size
                 continue
-            number = technician.partner_id._duret_sms_mobile(wizard.company_id)
+            number = technician.partner_id._duret_urgent_number(wizard.company_id)
             region = (wizard.company_id.country_id.code or "FR").upper()
             wizard.sms_preview_info = (
                 _(
@@ -136,8 +136,21 @@ class DuretSmsDispatchWizard(models.TransientModel):
                     size=size,
                 )
                 if number
-                else _("%(technician)s has no valid mobile number.", technician=technician.name)
+                else _("%(technician)s has no Urgent SMS Mobile.", technician=technician.name)
             )
+
+    @api.constrains("technician_id", "company_id")
+    def _check_technician_id(self):
+        for wizard in self.filtered("technician_id"):
+            if wizard.technician_id not in wizard._duret_technicians():
+                raise ValidationError(
+                    _(
+                        "%(user)s is not a technician of %(company)s: urgent interventions go "
+                        "only to the company's SMS technicians.",
+                        user=wizard.technician_id.name,
+                        company=wizard.company_id.name,
+                    )
+                )
 
     @api.model
     def _duret_partner_position(self, partner):
@@ -159,7 +172,9 @@ class DuretSmsDispatchWizard(models.TransientModel):
 
     def _duret_technicians(self):
         group = self.env.ref("duret_sms.duret_sms_group_technician")
-        return group.users.filtered(lambda user: self.company_id in user.company_ids)
+        return group.users.filtered(
+            lambda user: not user.share and self.company_id in user.company_ids
+        )
 
     def _duret_rank(self):
         """Rank this company's technicians for this wizard's customer, best first."""
@@ -309,6 +324,7 @@ class DuretSmsDispatchWizard(models.TransientModel):
         self.ensure_one()
         if not self.technician_id:
             raise UserError(_("Choose the technician to send."))
+        self._check_technician_id()
         number = self._duret_technician_number(self.technician_id)
         now = fields.Datetime.now()
         customer = self.partner_id
@@ -353,14 +369,14 @@ class DuretSmsDispatchWizard(models.TransientModel):
         }
 
     def _duret_technician_number(self, user):
-        """The technician's mobile in E.164, from their contact's mobile, else phone."""
-        number = user.partner_id._duret_sms_mobile(self.company_id)
+        """The technician's Urgent SMS Mobile in E.164 (registered by an SMS officer)."""
+        number = user.partner_id._duret_urgent_number(self.company_id)
         if number:
             return number
         raise UserError(
             _(
-                "%(user)s has no valid mobile number: enter it on their contact (Mobile) "
-                "before sending them an urgent intervention.",
+                "%(user)s has no Urgent SMS Mobile: an SMS officer enters it on their contact "
+                "(SMS tab) before urgent interventions can be sent to them.",
                 user=user.name,
             )
         )

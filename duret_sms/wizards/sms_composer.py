@@ -3,6 +3,7 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.tools.misc import format_amount, format_datetime
 
 from ..core import encoding, phone, windows
@@ -48,6 +49,23 @@ class SmsComposer(models.TransientModel):
             composer.duret_category = (
                 category if category in dict(COMPOSER_CATEGORIES) else "transactional"
             )
+
+    @api.constrains("duret_category", "template_id")
+    def _check_duret_category(self):
+        # A commercial template's SMS need consent and carry the opt-out mention (CPCE
+        # L34-5): sending its text as a service SMS would skip both.
+        for composer in self:
+            if (
+                composer.template_id.duret_category == "commercial"
+                and composer.duret_category != "commercial"
+            ):
+                raise ValidationError(
+                    _(
+                        "The template %(template)s is commercial: its SMS stay commercial "
+                        "(consent and opt-out mention).",
+                        template=composer.template_id.name,
+                    )
+                )
 
     @api.depends("body", "duret_category", "composition_mode", "res_ids", "res_id", "numbers")
     def _compute_duret_estimate(self):
@@ -273,12 +291,14 @@ class SmsComposer(models.TransientModel):
         }
 
     def action_send_sms(self):
+        self._check_duret_category()
         return super(
             SmsComposer,
             self.with_context(duret_sms_category=self.duret_category or "transactional"),
         ).action_send_sms()
 
     def action_send_sms_mass_now(self):
+        self._check_duret_category()
         return super(
             SmsComposer,
             self.with_context(duret_sms_category=self.duret_category or "transactional"),

@@ -1,8 +1,11 @@
+from unittest.mock import patch
+
 from freezegun import freeze_time
 
 from odoo.tests import new_test_user, tagged
 
 from odoo.addons.duret_sms.tests.common import DuretTwilioCase
+from odoo.addons.sms.tools.sms_api import SmsApi
 
 FROM = "+33939000000"
 WEDNESDAY_10H = "2026-11-25 09:00:00"  # 10:00 in Paris
@@ -148,3 +151,37 @@ class TestMailingConsent(DuretTwilioCase):
             self.env, login="duret_marketer", groups="mass_mailing.group_mass_mailing_user"
         )
         self.assertTrue(marketer.has_group("duret_sms.duret_sms_group_consent"))
+
+    def test_test_button_goes_through_the_queue_as_commercial(self):
+        """Issue 17: the campaign's Test button never calls IAP for a Twilio/Sandbox company;
+        its SMS are commercial (mention, consent, hours) and go through duret_sms's queue."""
+        mailing = self._mailing(self.partner)
+        wizard = self.env["mailing.sms.test"].create(
+            {"mailing_id": mailing.id, "numbers": "+33612345678\n06 98 76 54 32\npas un numéro"}
+        )
+        with patch.object(SmsApi, "_send_sms_batch", side_effect=AssertionError("IAP called")):
+            with freeze_time(SUNDAY_10H):
+                wizard.action_send_sms()
+                self.run_queue()
+            sms = self.env["sms.sms"].sudo().search([("body", "like", "-10% sur les bornes")])
+            self.assertEqual(sorted(sms.mapped("number")), ["+33612345678", "+33698765432"])
+            self.assertEqual(sms.mapped("duret_category"), ["commercial"] * 2)
+            self.assertTrue(all(body.endswith(f"STOP au {FROM}") for body in sms.mapped("body")))
+            self.assertFalse(self.simulator.messages, "Sunday: waits for the sending hours")
+            with freeze_time("2026-11-30 08:30:00"):  # Monday 09:30 in Paris
+                self.run_queue()
+        self.assertEqual(len(self.sim_messages_to("+33612345678")), 1)
+        self.assertFalse(self.sim_messages_to("+33698765432"), "no consent: not sent")
+        refused = sms.filtered(lambda s: s.number == "+33698765432")
+        self.assertEqual((refused.state, refused.failure_type), ("canceled", "sms_optout"))
+        self.assertIn("pas un numéro", mailing.message_ids[0].body)
+
+    def test_test_button_of_an_iap_company_is_odoos(self):
+        self.company.duret_sms_provider = "iap"
+        mailing = self._mailing(self.partner)
+        wizard = self.env["mailing.sms.test"].create(
+            {"mailing_id": mailing.id, "numbers": "+33612345678"}
+        )
+        with patch.object(SmsApi, "_send_sms_batch", return_value=[]) as send:
+            wizard.action_send_sms()
+        send.assert_called_once()

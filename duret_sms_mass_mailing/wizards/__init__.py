@@ -1,1 +1,1 @@
-from . import sms_composer
+from . import mailing_sms_test, sms_composer

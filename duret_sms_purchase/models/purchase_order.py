@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_datetime
 
 from odoo.addons.duret_sms.services.sms_urgent import urgent_alert_context
@@ -45,6 +45,20 @@ class PurchaseOrder(models.Model):
                 if order.date_planned
                 else "à confirmer"
             )
+    @api.constrains("duret_site_manager_id")
+    def _check_duret_site_manager_id(self):
+        # The view's domain is only a hint: a customer's portal user never becomes the site
+        # manager an urgent alert (any hour) goes to.
+        for order in self.filtered("duret_site_manager_id"):
+            if order.duret_site_manager_id.share:
+                raise ValidationError(
+                    _(
+                        "%(user)s cannot be the site manager of %(order)s: only the company's "
+                        "internal users get urgent order SMS.",
+                        user=order.duret_site_manager_id.name,
+                        order=order.name,
+                    )
+                )
 
     @api.depends("user_id")
     def _compute_duret_site_manager_id(self):
@@ -70,13 +84,13 @@ class PurchaseOrder(models.Model):
                 and order.company_id.duret_sms_purchase_urgent
             )
         )
-        numbers = {order.id: order._duret_site_manager_number() for order in urgent}
+        numbers = {order.id: order._duret_site_manager_number(urgent=True) for order in urgent}
         result = super().button_approve(force=force)
         template = self.env.ref("duret_sms_purchase.sms_template_purchase_urgent_confirmed")
         for order in urgent.filtered(lambda order: order.state in ("purchase", "done")):
             manager_partner = order.duret_site_manager_id.partner_id
-            # Staff alert: any hour; the site manager may be the one confirming.
-            manager_partner._duret_mark_staff()
+            # Staff alert at the site manager's Urgent SMS Mobile, any hour; confirming the
+            # order never makes anyone staff (an internal user already is).
             order.with_context(
                 **urgent_alert_context(), mail_notify_author=True
             )._message_sms_with_template(
@@ -89,8 +103,9 @@ class PurchaseOrder(models.Model):
             )
         return result
 
-    def _duret_site_manager_number(self):
-        """The site manager's mobile in E.164 (their contact's mobile, else phone).
+    def _duret_site_manager_number(self, urgent=False):
+        """The site manager's mobile in E.164 (their contact's mobile, else phone), or with
+        ``urgent`` the Urgent SMS Mobile an SMS officer registered for them.
 
         :raise UserError: no site manager, or no valid number on their contact.
         """
@@ -101,6 +116,20 @@ class PurchaseOrder(models.Model):
                 _(
                     "Purchase order %(order)s has no site manager to tell by SMS: set one "
                     "(Other Information tab).",
+                    order=self.name,
+                )
+            )
+        self._check_duret_site_manager_id()
+        if urgent:
+            number = manager.partner_id._duret_urgent_number(self.company_id)
+            if number:
+                return number
+            raise UserError(
+                _(
+                    "%(user)s, site manager of %(order)s, has no Urgent SMS Mobile: an SMS "
+                    "officer enters it on their contact (SMS tab) so they get the order's "
+                    "urgent SMS.",
+                    user=manager.name,
                     order=self.name,
                 )
             )

@@ -4,7 +4,7 @@ from datetime import datetime
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import file_path, mute_logger
 
@@ -29,7 +29,9 @@ class TestPurchaseUrgent(DuretTwilioCase):
                 "groups_id": [Command.set(cls.env.ref("purchase.group_purchase_user").ids)],
             }
         )
-        cls.manager.partner_id.mobile = "06 55 55 55 55"
+        cls.manager.partner_id.write(
+            {"mobile": "06 55 55 55 55", "duret_sms_urgent_mobile": "06 55 55 55 55"}
+        )
         cls.supplier = cls.env["res.partner"].create({"name": "Rexel Strasbourg"})
         cls.product = cls.env["product.product"].create(
             {"name": "Câble R2V 3G2,5", "type": "consu", "standard_price": 100.0}
@@ -105,9 +107,11 @@ class TestPurchaseUrgent(DuretTwilioCase):
         self.assertEqual(order.duret_site_manager_id, self.manager)
 
     def test_missing_mobile_blocks_confirmation_with_clear_error(self):
-        self.manager.partner_id.write({"mobile": False, "phone": False})
+        self.manager.partner_id.write({"duret_sms_urgent_mobile": False})
         order = self._order()
-        with self.assertRaisesRegex(UserError, "Marc Chantier, site manager of .* no valid mobile"):
+        with self.assertRaisesRegex(
+            UserError, "Marc Chantier, site manager of .* no Urgent SMS Mobile"
+        ):
             order.button_confirm()
         self.assertEqual(order.state, "draft")
         order.duret_site_manager_id = False
@@ -182,3 +186,35 @@ class TestPurchaseUrgent(DuretTwilioCase):
         self.assertEqual(sms.body, f"URGENT Cde {order.name} confirmée : Rexel Strasbourg")
         self.env.invalidate_all()
         self.assertFalse(officer.has_group("base.group_system"))
+    @freeze_time("2025-01-19 02:00:00")  # Sunday 03:00 in Paris
+    def test_portal_site_manager_is_refused_and_never_marked_staff(self):
+        customer = self.env["res.partner"].create(
+            {"name": "Client Portail", "mobile": "06 44 44 44 44"}
+        )
+        portal = self.env["res.users"].create(
+            {
+                "name": "Client Portail",
+                "login": "client_portail_po",
+                "partner_id": customer.id,
+                "groups_id": [Command.set(self.env.ref("base.group_portal").ids)],
+            }
+        )
+        with self.assertRaisesRegex(ValidationError, "only the company's internal users"):
+            self._order(duret_site_manager_id=portal.id)
+        with self.assertRaisesRegex(ValidationError, "only the company's internal users"):
+            self._order().duret_site_manager_id = portal
+        order = self._order()
+        order.button_confirm()
+        self.assertFalse(customer._duret_is_staff())
+        self.assertFalse(self._sms(order).filtered(lambda sms: sms.partner_id == customer))
+
+    @freeze_time("2025-01-19 02:00:00")  # Sunday 03:00 in Paris
+    def test_site_manager_mobile_set_to_a_customer_number_gets_no_night_alert(self):
+        # Any employee may edit a contact's Mobile; the alert goes to the Urgent SMS Mobile.
+        customer = self.env["res.partner"].create({"name": "Client", "mobile": "06 44 44 44 44"})
+        self.manager.partner_id.mobile = customer.mobile
+        order = self._order()
+        order.button_confirm()
+        self.run_queue()
+        self.assertFalse(self.sim_messages_to("+33644444444"))
+        self.assertEqual(self._sms(order).number, MANAGER_NUMBER)

@@ -20,7 +20,9 @@ class TestMaterialReceived(DuretTwilioCase):
         super().setUpClass()
         cls.company.duret_sms_tz = "Europe/Paris"
         cls.manager = cls.env["res.users"].create({"name": "Marc Chantier", "login": "marc_rcpt"})
-        cls.manager.partner_id.mobile = "06 55 55 55 55"
+        cls.manager.partner_id.write(
+            {"mobile": "06 55 55 55 55", "duret_sms_urgent_mobile": "06 55 55 55 55"}
+        )
         cls.supplier = cls.env["res.partner"].create({"name": "Rexel Strasbourg"})
         cls.product = cls.env["product.product"].create(
             {"name": "Tableau électrique", "type": "product", "standard_price": 300.0}
