@@ -65,8 +65,11 @@ class PhoneBlacklist(models.Model):
             [("number_from", "=", self.number), ("intent", "=", "opt_out")]
             + ([("received_at", ">", last_in)] if last_in else [])
         )
+        # Advanced Opt-Out: Twilio says it opted the number out (OptOutType), whatever the
+        # keyword configured in the Messaging Service was.
         if any(
-            (reply.body or "").strip().strip(".!").upper() in TWILIO_OPT_OUT_WORDS
+            reply.twilio_opt_out_type == "STOP"
+            or (reply.body or "").strip().strip(".!").upper() in TWILIO_OPT_OUT_WORDS
             for reply in optouts
         ):
             return True
