@@ -38,7 +38,8 @@ class SmsOptout:
         )
         # The withdrawal is recorded even without a consent on file: it is the customer's
         # word, and a later plain grant must not override it.
-        note = _("Unsubscribe link of SMS %(uuid)s", uuid=sms_uuid)
+        # The SMS's id, not its uuid: the uuid is the page's token, not for the chatter.
+        note = _("Unsubscribe link of SMS #%(id)s", id=sms_sudo.id)
         partners_sudo._duret_sms_set_consent(False, "web", note=note, channel="link")
         if not partners_sudo:
             self.env["duret.sms.consent.event"]._duret_record(

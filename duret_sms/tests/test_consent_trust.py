@@ -299,6 +299,13 @@ class TestConsentTrust(DuretTwilioCase):
             ],
             self.company.twilio_from_number,
         )
+        composer = (
+            self.env["sms.composer"]
+            .with_user(self.consent_user)
+            .with_context(default_composition_mode="numbers", default_numbers=MOBILE)
+            .create({"body": "Promo", "duret_category": "commercial"})
+        )
+        self.assertIn(self.company.twilio_from_number, composer.duret_optout_mention)
 
     # -- #17 retention strips the text everywhere ------------------------------------------------
 
