@@ -10,6 +10,7 @@ from markupsafe import Markup
 from odoo import _, fields
 
 from ..core import twilio_codes
+from ..models.phone_blacklist import is_twilio_optout
 
 _logger = logging.getLogger(__name__)
 
@@ -65,34 +66,42 @@ class SmsRetention:
         )
         self._strip_copies(company, limit, old_sudo | kept_sms_sudo)
         # The evidence kept needs no text: the refusal (error 21610) and its date are the proof.
-        kept_sms_sudo.write({"body": ""})
+        kept_sms_sudo.filtered("body").write({"body": ""})
         old_sudo.unlink()
         replies_sudo.unlink()
 
     def _optout_evidence(self, replies_sudo, sms_sudo):
-        """Among old replies and SMS, the last opt-out evidence of each number, kept: its last
-        opt-in (START) and the opt-outs since, and the last SMS Twilio refused (21610)."""
+        """Among old replies and SMS, the last opt-out evidence of each number, kept so that a
+        Twilio block is still recognised (``phone.blacklist._duret_twilio_blocked``): its last
+        opt-in (START), its last opt-out since (one Twilio honours first), and its last SMS
+        Twilio refused (21610) since. Returns ``(replies kept, SMS kept)``."""
         Reply = self.env["duret.sms.reply"].sudo()
-        kept_replies = Reply.browse()
-        for number in set(
-            replies_sudo.filtered(lambda r: r.intent == "opt_out").mapped("number_from")
-        ):
+        refused = sms_sudo.filtered(
+            lambda s: s.twilio_error_code == twilio_codes.OPTED_OUT_CODE and s.number
+        )
+        numbers = set(refused.mapped("number")) | set(
+            replies_sudo.filtered(lambda r: r.intent in ("opt_out", "opt_in")).mapped("number_from")
+        )
+        kept_replies, kept_sms = Reply.browse(), self.sms.sudo().browse()
+        for number in numbers:
             last_in = Reply.search(
                 [("number_from", "=", number), ("intent", "=", "opt_in")],
                 order="received_at desc, id desc",
                 limit=1,
             )
-            kept_replies |= last_in | Reply.search(
-                [("number_from", "=", number), ("intent", "=", "opt_out")]
-                + ([("received_at", ">=", last_in.received_at)] if last_in else [])
+            since = [("received_at", ">", last_in.received_at)] if last_in else []
+            optouts = Reply.search(
+                [("number_from", "=", number), ("intent", "=", "opt_out"), *since],
+                order="received_at desc, id desc",
             )
-        refused = sms_sudo.filtered(
-            lambda s: s.twilio_error_code == twilio_codes.OPTED_OUT_CODE and s.number
-        )
-        kept_sms = self.sms.sudo().browse()
-        for number in set(refused.mapped("number")):
+            twilio_level = optouts.filtered(is_twilio_optout)
+            kept_replies |= last_in | (twilio_level or optouts)[:1]
             kept_sms |= self.sms.sudo().search(
-                [("number", "=", number), ("twilio_error_code", "=", twilio_codes.OPTED_OUT_CODE)],
+                [
+                    ("number", "=", number),
+                    ("twilio_error_code", "=", twilio_codes.OPTED_OUT_CODE),
+                    *([("write_date", ">", last_in.received_at)] if last_in else []),
+                ],
                 order="id desc",
                 limit=1,
             )

@@ -239,23 +239,25 @@ class TestConsentTrust(DuretTwilioCase):
                 received_at="2024-01-10 11:00:00",
             )
         )
+        refusal = {"number": MOBILE, "state": "error", "twilio_error_code": 21610}
         refused = self.env["sms.sms"].create(
-            [
-                {
-                    "number": MOBILE,
-                    "body": "Rappel 1",
-                    "state": "error",
-                    "twilio_error_code": 21610,
-                },
-                {
-                    "number": MOBILE,
-                    "body": "Rappel 2",
-                    "state": "error",
-                    "twilio_error_code": 21610,
-                },
-            ]
+            [dict(refusal, body="Rappel 1"), dict(refusal, body="Rappel 2")]
         )
-        self.backdate("sms_sms", refused)
+        # Another number: refused by Twilio, then START: no evidence of a block is left.
+        other = "+33698765432"
+        other_refused = self.env["sms.sms"].create(dict(refusal, number=other, body="Rappel"))
+        self.backdate("sms_sms", refused | other_refused)
+        self.backdate("sms_sms", other_refused, column="write_date")
+        restart = Reply.create(
+            dict(
+                vals,
+                number_from=other,
+                body="START",
+                intent="opt_in",
+                message_sid="SM" + "3" * 32,
+                received_at="2024-02-10 10:00:00",
+            )
+        )
         self.env["phone.blacklist"].sudo()._add([MOBILE], message="STOP")
         self.env.ref("duret_sms.ir_cron_sms_history_purge").sudo().method_direct_trigger()
         self.assertTrue(stop.exists())
@@ -264,6 +266,11 @@ class TestConsentTrust(DuretTwilioCase):
         self.assertFalse(refused[1].body)
         self.partner.invalidate_recordset()
         self.assertTrue(self.partner.duret_sms_optout_at_twilio)
+        self.assertFalse(other_refused.exists())
+        self.assertTrue(restart.exists())
+        # The evidence kept is kept as it is on the next runs.
+        self.env.ref("duret_sms.ir_cron_sms_history_purge").sudo().method_direct_trigger()
+        self.assertTrue(stop.exists() and refused[1].exists())
 
     # -- #14 Twilio's identifiers and figures ---------------------------------------------------
 
