@@ -17,6 +17,16 @@ TWILIO_OPT_OUT_WORDS = {
 }
 
 
+def is_twilio_optout(reply):
+    """Whether Twilio itself opted the number out on this ``duret.sms.reply``: one of its
+    default words alone, or its Advanced Opt-Out said so (``OptOutType`` STOP), whatever the
+    keyword configured in the Messaging Service was."""
+    return (
+        reply.twilio_opt_out_type == "STOP"
+        or (reply.body or "").strip().strip(".!").upper() in TWILIO_OPT_OUT_WORDS
+    )
+
+
 class PhoneBlacklist(models.Model):
     _inherit = "phone.blacklist"
 
@@ -65,10 +75,7 @@ class PhoneBlacklist(models.Model):
             [("number_from", "=", self.number), ("intent", "=", "opt_out")]
             + ([("received_at", ">", last_in)] if last_in else [])
         )
-        if any(
-            (reply.body or "").strip().strip(".!").upper() in TWILIO_OPT_OUT_WORDS
-            for reply in optouts
-        ):
+        if any(is_twilio_optout(reply) for reply in optouts):
             return True
         refused = (
             self.env["sms.sms"]

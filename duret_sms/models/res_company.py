@@ -34,18 +34,22 @@ class ResCompany(models.Model):
         "through your Twilio account. Sandbox: nothing leaves Odoo; each SMS is marked delivered "
         "(trials and demos).",
     )
-    twilio_account_sid = fields.Char("Twilio Account SID", copy=False)
+    # Identifiers, figures and refusals are the company's business, not its customers':
+    # internal users only (portal users can read their company).
+    twilio_account_sid = fields.Char("Twilio Account SID", copy=False, groups="base.group_user")
     # The Auth Token signs webhooks and authenticates every API call: administrators only.
     twilio_auth_token = fields.Char("Twilio Auth Token", copy=False, groups="base.group_system")
     twilio_from_number = fields.Char(
         "Twilio Sender",
         copy=False,
+        groups="base.group_user",
         help="A Twilio phone number in E.164 format (+33...), or an alphanumeric sender ID of at "
         "most 11 letters and digits (it cannot receive replies).",
     )
     twilio_messaging_service_sid = fields.Char(
         "Twilio Messaging Service SID",
         copy=False,
+        groups="base.group_user",
         help="When set, Twilio picks the sender from this Messaging Service; it wins over the "
         "sender above.",
     )
@@ -140,17 +144,23 @@ class ResCompany(models.Model):
         "(in the account's currency): Twilio stops sending at zero.",
     )
     # Twilio's own figures, fetched by a cron and by the dashboard's refresh button.
-    duret_twilio_balance = fields.Float("Twilio Balance", readonly=True, copy=False)
-    duret_twilio_currency = fields.Char("Twilio Currency", readonly=True, copy=False)
+    duret_twilio_balance = fields.Float(
+        "Twilio Balance", readonly=True, copy=False, groups="base.group_user"
+    )
+    duret_twilio_currency = fields.Char(
+        "Twilio Currency", readonly=True, copy=False, groups="base.group_user"
+    )
     duret_twilio_usage_count = fields.Integer(
-        "SMS Billed by Twilio This Month", readonly=True, copy=False
+        "SMS Billed by Twilio This Month", readonly=True, copy=False, groups="base.group_user"
     )
     duret_twilio_usage_price = fields.Float(
-        "Twilio SMS Usage This Month", readonly=True, copy=False
+        "Twilio SMS Usage This Month", readonly=True, copy=False, groups="base.group_user"
     )
-    duret_twilio_figures_at = fields.Datetime("Twilio Figures On", readonly=True, copy=False)
+    duret_twilio_figures_at = fields.Datetime(
+        "Twilio Figures On", readonly=True, copy=False, groups="base.group_user"
+    )
     duret_twilio_figures_error = fields.Char(
-        "Twilio Figures Not Fetched", readonly=True, copy=False
+        "Twilio Figures Not Fetched", readonly=True, copy=False, groups="base.group_user"
     )
 
     # Administrators only: a technical error's text may show internals.
@@ -170,9 +180,11 @@ class ResCompany(models.Model):
         "SMS Automation Error On", readonly=True, copy=False, groups="base.group_system"
     )
     duret_sms_webhook_refused_at = fields.Datetime(
-        "Last Refused Twilio Webhook", readonly=True, copy=False
+        "Last Refused Twilio Webhook", readonly=True, copy=False, groups="base.group_user"
     )
-    duret_sms_webhook_refused_reason = fields.Char("Why It Was Refused", readonly=True, copy=False)
+    duret_sms_webhook_refused_reason = fields.Char(
+        "Why It Was Refused", readonly=True, copy=False, groups="base.group_user"
+    )
 
     # ------------------------------------------------------------------
     # Computes and constraints
@@ -182,7 +194,9 @@ class ResCompany(models.Model):
     def _compute_duret_sms_can_receive(self):
         for company in self:
             company.duret_sms_can_receive = (
-                company.duret_sms_provider in OWN_PROVIDERS and TwilioAccount(company).can_receive()
+                company.duret_sms_provider in OWN_PROVIDERS
+                # The identifiers are for internal users; whether replies arrive is not secret.
+                and TwilioAccount(company.sudo()).can_receive()
             )
 
     @api.constrains("twilio_account_sid", "twilio_from_number", "twilio_messaging_service_sid")

@@ -1,7 +1,13 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..core import phone
+from ..services.sms_consent import (
+    EXPLICIT_GRANT,
+    EXPLICIT_GRANT_KEY,
+    PROTECTED_FIELDS,
+    SmsConsent,
+)
 
 # How the customer gave (or withdrew) consent: kept as proof (CNIL asks who, when and how).
 CONSENT_SOURCES = [
@@ -12,11 +18,6 @@ CONSENT_SOURCES = [
     ("sms", "SMS"),
     ("staff", "Recorded by staff"),
 ]
-CONSENT_FIELDS = (
-    "duret_sms_consent_date",
-    "duret_sms_consent_source",
-    "duret_sms_consent_user_id",
-)
 
 
 class ResPartner(models.Model):
@@ -41,6 +42,17 @@ class ResPartner(models.Model):
     )
     duret_sms_consent_user_id = fields.Many2one(
         "res.users", "Consent Recorded By", copy=False, tracking=True, ondelete="set null"
+    )
+    # The date the customer signed or said (a form, an imported file); the date above is
+    # always the server's, when it was recorded in Odoo.
+    duret_sms_consent_declared_date = fields.Date(
+        "Consent Date (Declared)", copy=False, tracking=True
+    )
+    duret_sms_consent_event_ids = fields.One2many(
+        "duret.sms.consent.event",
+        "partner_id",
+        "SMS Consent History",
+        groups="duret_sms.duret_sms_group_consent",
     )
     # The opt-out list is Odoo's phone.blacklist (system ACL): shown here, read as superuser.
     duret_sms_optout = fields.Boolean(
@@ -140,55 +152,99 @@ class ResPartner(models.Model):
                     )
                 )
 
-    @api.model
-    def _duret_consent_defaults(self, vals):
-        """Complete ``vals`` that set the consent: when and by whom, unless given (import)."""
-        if vals["duret_sms_consent"]:
-            return dict(
-                vals,
-                duret_sms_consent_date=vals.get("duret_sms_consent_date") or fields.Datetime.now(),
-                duret_sms_consent_source=vals.get("duret_sms_consent_source") or "staff",
-                duret_sms_consent_user_id=vals.get("duret_sms_consent_user_id") or self.env.uid,
-            )
-        return dict(vals, **dict.fromkeys(CONSENT_FIELDS, False))
-
     @api.model_create_multi
     def create(self, vals_list):
-        vals_list = [
-            self._duret_consent_defaults(vals) if "duret_sms_consent" in vals else vals
-            for vals in vals_list
-        ]
-        return super().create(vals_list)
+        if any(any(vals.get(f) for f in PROTECTED_FIELDS) for vals in vals_list):
+            SmsConsent(self).check_right()
+        vals_list = [SmsConsent(self).stamp(vals) for vals in vals_list]
+        partners = super().create(vals_list)
+        for partner, vals in zip(partners, vals_list, strict=True):
+            if vals.get("duret_sms_consent"):
+                consent = SmsConsent(partner)
+                consent.check_not_withdrawn()
+                consent.record_events(
+                    True,
+                    vals["duret_sms_consent_source"],
+                    vals.get("duret_sms_consent_declared_date"),
+                )
+        return partners
 
     def write(self, vals):
-        if "duret_sms_consent" not in vals:
+        if not any(f in vals for f in PROTECTED_FIELDS):
             return super().write(vals)
+        consent = vals.get("duret_sms_consent", None)
         # Only contacts whose consent changes get a new date/source/author: re-importing a
         # file must not rewrite the proof of consents given earlier.
-        changing = self.filtered(
-            lambda p: bool(p.duret_sms_consent) != bool(vals["duret_sms_consent"])
+        changing = (
+            self.filtered(lambda p: bool(p.duret_sms_consent) != bool(consent))
+            if "duret_sms_consent" in vals
+            else self.browse()
         )
+        others = {f: v for f, v in vals.items() if f not in PROTECTED_FIELDS}
+        protected = {f: v for f, v in vals.items() if f in PROTECTED_FIELDS}
+        if (
+            changing
+            or any(protected.get(f) for f in PROTECTED_FIELDS[1:])
+            or "duret_sms_consent_declared_date" in protected
+        ):
+            SmsConsent(self).check_right()
         if changing:
-            super(ResPartner, changing).write(self._duret_consent_defaults(vals))
+            stamped = SmsConsent(changing).stamp(vals)
+            if consent:
+                SmsConsent(changing).check_not_withdrawn()
+            super(ResPartner, changing).write(stamped)
+            SmsConsent(changing).record_events(
+                bool(consent),
+                stamped.get("duret_sms_consent_source"),
+                stamped.get("duret_sms_consent_declared_date"),
+            )
         unchanged = self - changing
         if unchanged:
-            super(ResPartner, unchanged).write(vals)
+            # The proof of an unchanged consent stays as recorded: only other fields, and a
+            # declared date or source filled where none was, go through.
+            rest = dict(others)
+            if protected.get("duret_sms_consent_source"):
+                todo = unchanged.filtered(
+                    lambda p: p.duret_sms_consent and not p.duret_sms_consent_source
+                )
+                if todo:
+                    super(ResPartner, todo).write(
+                        {"duret_sms_consent_source": protected["duret_sms_consent_source"]}
+                    )
+            if "duret_sms_consent_declared_date" in protected:
+                # What the customer declared may be corrected (tracked); not the stamps.
+                todo = unchanged.filtered("duret_sms_consent")
+                if todo:
+                    super(ResPartner, todo).write(
+                        {
+                            "duret_sms_consent_declared_date": protected[
+                                "duret_sms_consent_declared_date"
+                            ]
+                        }
+                    )
+            if rest:
+                super(ResPartner, unchanged).write(rest)
         return True
 
-    def _duret_sms_set_consent(self, consent, source, note=None):
+    def _duret_sms_set_consent(self, consent, source, note=None, channel=None):
         """Record (or withdraw) commercial SMS consent with its source, as proof.
 
         ``source`` is a key of ``CONSENT_SOURCES``; ``note`` (optional) is added to the trace
-        posted on each contact.
+        posted on each contact and to the consent history; ``channel`` (withdrawals): how the
+        customer withdrew, a channel of the consent history (defaults to ``source``). The one
+        path that may grant consent again after a withdrawal (the consent wizard's).
         """
-        self.write(
-            {
-                "duret_sms_consent": consent,
-                "duret_sms_consent_date": fields.Datetime.now() if consent else False,
-                "duret_sms_consent_source": source if consent else False,
-                "duret_sms_consent_user_id": self.env.uid if consent else False,
-            }
+        explicit = self.with_context(
+            **{EXPLICIT_GRANT_KEY: EXPLICIT_GRANT},
+            duret_sms_consent_channel=channel or source,
+            duret_sms_consent_note=note or False,
         )
+        changing = explicit.filtered(lambda p: bool(p.duret_sms_consent) != bool(consent))
+        changing.write(
+            {"duret_sms_consent": consent, "duret_sms_consent_source": source if consent else False}
+        )
+        # Unchanged contacts: a consent (or withdrawal) expressed again is still a fact.
+        SmsConsent(explicit - changing).record_events(consent, source)
         sources = self._fields["duret_sms_consent_source"]._description_selection(self.env)
         label = dict(sources)[source]  # in the user's language
         body = (
@@ -213,6 +269,7 @@ class ResPartner(models.Model):
     def action_duret_sms_lift_optout(self):
         """Open the wizard that lifts this contact's SMS opt-out, asking why."""
         self.ensure_one()
+        self._duret_check_lift_right()
         if self.duret_sms_optout_at_twilio:
             raise UserError(self._duret_twilio_optout_message())
         return {
@@ -223,6 +280,13 @@ class ResPartner(models.Model):
             "target": "new",
             "context": {"default_partner_id": self.id},
         }
+
+    def _duret_check_lift_right(self):
+        """Lifting an opt-out overrides the customer's word: SMS officers only."""
+        if not (self.env.su or self.env.user.has_group("duret_sms.duret_sms_group_officer")):
+            raise AccessError(
+                _("Only SMS officers can lift a contact's SMS opt-out, with the reason.")
+            )
 
     def _duret_twilio_optout_message(self):
         self.ensure_one()

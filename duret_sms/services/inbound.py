@@ -240,6 +240,7 @@ class ReplyHandler:
         self.note_partner(
             _("%(number)s opted out of SMS by an SMS reply.", number=reply.number_from)
         )
+        self.record_optout("opt_out")
         if self.twilio_answered():
             note = _("Number added to the SMS blacklist; Twilio already confirmed it.")
         else:
@@ -282,6 +283,7 @@ class ReplyHandler:
         self.note_partner(
             _("%(number)s opted in to SMS again by an SMS reply.", number=reply.number_from)
         )
+        self.record_optout("opt_in")
         if self.twilio_answered():
             note = _("Number removed from the SMS blacklist; Twilio already confirmed it.")
         else:
@@ -485,6 +487,25 @@ class ReplyHandler:
                 names=", ".join(candidates.mapped("display_name")),
             )
         return _("No contact has this number: the reply is only logged here.")
+
+    def record_optout(self, kind):
+        """Append the opt-out (or opt-in) to the number's consent history; STOP also withdraws
+        the commercial consent of every contact of the company with this number."""
+        reply = self.reply
+        partners = self.env["res.partner"]._duret_find_by_number(
+            reply.number_from, reply.company_id
+        )
+        note = _("SMS reply %(sid)s", sid=reply.message_sid)
+        if kind == "opt_out":
+            partners.filtered("duret_sms_consent")._duret_sms_set_consent(False, "sms", note=note)
+        self.env["duret.sms.consent.event"]._duret_record(
+            partners,
+            kind,
+            "sms",
+            numbers=[reply.number_from],
+            company=reply.company_id,
+            note=note,
+        )
 
     def note_partner(self, text):
         reply = self.reply

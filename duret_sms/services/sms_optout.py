@@ -36,10 +36,21 @@ class SmsOptout:
         partners_sudo = sms_sudo.partner_id | self.env["res.partner"].sudo()._duret_find_by_number(
             sms_sudo.number, company
         )
-        partners_sudo.filtered("duret_sms_consent")._duret_sms_set_consent(False, "web")
+        # The withdrawal is recorded even without a consent on file: it is the customer's
+        # word, and a later plain grant must not override it.
+        # The SMS's id, not its uuid: the uuid is the page's token, not for the chatter.
+        note = _("Unsubscribe link of SMS #%(id)s", id=sms_sudo.id)
+        partners_sudo._duret_sms_set_consent(False, "web", note=note, channel="link")
+        if not partners_sudo:
+            self.env["duret.sms.consent.event"]._duret_record(
+                partners_sudo, "withdraw", "link", numbers=[sms_sudo.number], company=company
+            )
         if choice == "all":
             self.env["phone.blacklist"].sudo()._add(
                 [sms_sudo.number],
                 message=_("Unsubscribed with the link of SMS %(uuid)s.", uuid=sms_uuid),
+            )
+            self.env["duret.sms.consent.event"]._duret_record(
+                partners_sudo, "opt_out", "link", numbers=[sms_sudo.number], company=company
             )
         return sms_sudo

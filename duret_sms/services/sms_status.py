@@ -118,6 +118,14 @@ class SmsStatus:
                     uuid=sms.uuid,
                 ),
             )
+            self.env["duret.sms.consent.event"]._duret_record(
+                sms.partner_id,
+                "opt_out",
+                "twilio",
+                numbers=[sms.number],
+                company=sms._duret_company(),
+                note=_("Refused by Twilio (error 21610)"),
+            )
 
     # ------------------------------------------------------------------
     # Price and status reconciliation (cron)

@@ -2,6 +2,8 @@ from . import (
     test_access_log,
     test_compliance,
     test_composer_preview,
+    test_consent_history_tour,
+    test_consent_trust,
     test_demo_data,
     test_dispatch_wizard,
     test_hardening,

@@ -22,6 +22,12 @@ class TestPartnerConsent(DuretTwilioCase):
             name="Sophie Vendeuse",
         )
         cls.plain_user = new_test_user(cls.env, login="duret_plain", groups="base.group_user")
+        cls.officer = new_test_user(
+            cls.env,
+            login="duret_officer_lift",
+            groups="base.group_user,base.group_partner_manager,duret_sms.duret_sms_group_officer",
+            name="Olivier Officier",
+        )
 
     def _optout(self, number=MOBILE, message="Replied STOP"):
         self.env["phone.blacklist"].sudo()._add([number], message=message)
@@ -53,7 +59,7 @@ class TestPartnerConsent(DuretTwilioCase):
             return self.env["res.partner"].with_user(user).get_view(view.id)["arch"]
 
         self.assertIn('name="duret_sms"', arch(self.salesman))
-        self.assertIn("action_duret_sms_lift_optout", arch(self.salesman))
+        self.assertIn("action_duret_sms_lift_optout", arch(self.officer))
         self.assertNotIn('name="duret_sms"', arch(self.plain_user))
 
     def test_import_accepts_consent_columns(self):
@@ -122,9 +128,10 @@ class TestPartnerConsent(DuretTwilioCase):
         self.assertIn("Unsubscribed with the link", partner.duret_sms_optout_reason)
         self.assertFalse(partner.duret_sms_optout_at_twilio)
 
-        action = partner.action_duret_sms_lift_optout()
+        # Lifting overrides the customer's word: SMS officers only (issue 17).
+        action = self.partner.with_user(self.officer).action_duret_sms_lift_optout()
         wizard = Form(
-            self.env[action["res_model"]].with_user(self.salesman).with_context(**action["context"])
+            self.env[action["res_model"]].with_user(self.officer).with_context(**action["context"])
         )
         wizard.reason = "Asked by phone to get the reminders again"
         wizard.save().action_lift()
@@ -138,7 +145,7 @@ class TestPartnerConsent(DuretTwilioCase):
         )
         self.assertFalse(entry.active)
         self.assertIn("Asked by phone", entry.message_ids[0].body)
-        self.assertIn("Sophie Vendeuse", self.partner.message_ids[0].body)
+        self.assertIn("Olivier Officier", self.partner.message_ids[0].body)
         self.assertIn("Asked by phone", self.partner.message_ids[0].body)
 
     def test_lift_refused_when_twilio_blocks_the_number(self):
@@ -154,7 +161,7 @@ class TestPartnerConsent(DuretTwilioCase):
         self._optout()
         self.assertTrue(self.partner.duret_sms_optout_at_twilio)
         with self.assertRaisesRegex(UserError, "START"):
-            self.partner.with_user(self.salesman).action_duret_sms_lift_optout()
+            self.partner.with_user(self.officer).action_duret_sms_lift_optout()
         wizard = self.env["duret.sms.optout.lift.wizard"].create(
             {"partner_id": self.partner.id, "reason": "asked by phone"}
         )

@@ -25,6 +25,7 @@ class DuretSmsOptoutLiftWizard(models.TransientModel):
         lifts that) or when the contact is not opted out.
         """
         self.ensure_one()
+        self.partner_id._duret_check_lift_right()
         partner = self.partner_id
         if partner.duret_sms_optout_at_twilio:
             raise UserError(partner._duret_twilio_optout_message())
@@ -43,4 +44,7 @@ class DuretSmsOptoutLiftWizard(models.TransientModel):
         note = Markup("<p>%s</p>") % trace
         entries.message_post(body=note, subtype_xmlid="mail.mt_note")
         partner.message_post(body=note, subtype_xmlid="mail.mt_note")
+        self.env["duret.sms.consent.event"]._duret_record(
+            partner, "opt_in", "staff", numbers=entries.mapped("number"), note=self.reason[:200]
+        )
         return {"type": "ir.actions.act_window_close"}

@@ -1,3 +1,4 @@
+from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
 
@@ -16,3 +17,25 @@ class TestSalesmanConsent(TransactionCase):
         self.assertIn('name="duret_sms"', arch)
         plain = new_test_user(self.env, login="duret_plain_tab", groups="base.group_user")
         self.assertFalse(plain.has_group("duret_sms.duret_sms_group_consent"))
+
+    def test_salesman_records_consent_at_model_level(self):
+        # Consent is protected at model level (issue 17): salespeople may set it because this
+        # bridge puts them in the SMS Consent group; a contact editor outside it may not.
+        salesman = new_test_user(
+            self.env,
+            login="duret_sales_write",
+            groups="sales_team.group_sale_salesman,base.group_partner_manager",
+        )
+        partner = self.env["res.partner"].create({"name": "Client Salon", "mobile": "0611223344"})
+        partner.with_user(salesman).write(
+            {"duret_sms_consent": True, "duret_sms_consent_source": "form"}
+        )
+        self.assertTrue(partner.duret_sms_consent)
+        self.assertEqual(partner.duret_sms_consent_user_id, salesman)
+        editor = new_test_user(
+            self.env,
+            login="duret_sales_editor",
+            groups="base.group_user,base.group_partner_manager",
+        )
+        with self.assertRaises(AccessError):
+            partner.with_user(editor).write({"duret_sms_consent": False})
