@@ -1,7 +1,7 @@
 {
     "name": "Duret SMS (Twilio)",
     "summary": "Odoo's SMS through Twilio: reminders, replies, French sending rules",
-    "version": "17.0.1.1.0",
+    "version": "17.0.1.2.0",
     "category": "Marketing/SMS",
     "author": "Duret Électricité",
     "website": "https://www.duret-electricite.fr",

@@ -1,7 +1,7 @@
 {
     "name": "Duret SMS - Invoices",
     "summary": "Polite dunning SMS for customer invoices still unpaid after their due date",
-    "version": "17.0.1.0.0",
+    "version": "17.0.1.0.1",
     "category": "Accounting/Accounting",
     "author": "Duret Électricité",
     "website": "https://www.duret-electricite.fr",

@@ -3,6 +3,7 @@ from . import (
     test_compliance,
     test_composer_preview,
     test_demo_data,
+    test_dispatch_base_tour,
     test_dispatch_wizard,
     test_hardening,
     test_hardening_http,

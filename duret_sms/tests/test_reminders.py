@@ -314,7 +314,7 @@ class TestReminders(DuretTwilioCase):
         mail = self.env["mail.mail"].sudo().search([("recipient_ids", "in", self.partner.ids)])
         self.assertEqual(len(mail), 1)
         self.assertIn("Rappel", mail.subject)
-        self.assertIn(f"/rdv/{attendee.access_token}", mail.body_html)
+        self.assertIn(f"/rdv/{attendee.duret_rdv_token}", mail.body_html)
 
     def test_no_mobile_no_email_is_skipped_with_reason(self):
         landline = self.env["res.partner"].create({"name": "Fixe", "phone": "04 78 00 00 00"})
@@ -346,13 +346,13 @@ class TestReminders(DuretTwilioCase):
             "Paul Durand",
             "04 72 00 00 00",
             "Duret Électricité",
-            f"https://erp.duret.fr/rdv/{attendee.access_token}",
+            f"https://erp.duret.fr/rdv/{attendee.duret_rdv_token}",
         ):
             self.assertIn(part, body)
         analysis = encoding.analyze(body)
         self.assertEqual(analysis.encoding, "GSM-7", analysis.non_gsm)
         self.assertLessEqual(analysis.segments, 2)
-        self.assertGreaterEqual(len(attendee.access_token), 32)  # 128 bits
+        self.assertGreaterEqual(len(attendee.duret_rdv_token), 32)  # 128 bits
 
     def test_sms_body_stays_gsm7_with_accented_names(self):
         self.company.duret_sms_reminder_template_id = self.env.ref(
