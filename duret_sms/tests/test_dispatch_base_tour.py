@@ -27,6 +27,13 @@ class TestDispatchBaseTour(HttpCase):
         self.assertAlmostEqual(technician.duret_base_latitude, 45.77)
         self.assertAlmostEqual(technician.duret_base_longitude, 4.88)
 
+    def test_settings_say_what_goes_to_the_geocoder(self):
+        self.start_tour(
+            "/web#action=base_setup.action_general_configuration",
+            "duret_sms_dispatch_geocoder_settings",
+            login="admin",
+        )
+
     def test_colleagues_do_not_read_a_technician_base(self):
         technician = self.env["res.users"].create(
             {

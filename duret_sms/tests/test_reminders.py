@@ -465,6 +465,7 @@ class TestReminders(DuretTwilioCase):
     # Customer answers
     # ------------------------------------------------------------------
 
+    @freeze_time(paris(date(2026, 6, 8), 10))  # before the visit: answers are still taken
     def test_confirm(self):
         event = self.make_event(paris(date(2026, 6, 10), 9))
         attendee = self.customer_attendee(event)
@@ -476,6 +477,7 @@ class TestReminders(DuretTwilioCase):
         bodies = event.message_ids.mapped("body")
         self.assertTrue(any("confirmed the appointment" in body for body in bodies), bodies)
 
+    @freeze_time(paris(date(2026, 6, 8), 10))  # before the visit: answers are still taken
     def test_cancel(self):
         self.company.duret_sms_cancel_alert = True
         event = self.make_event(paris(date(2026, 6, 10), 9))

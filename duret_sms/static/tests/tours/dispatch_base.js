@@ -32,3 +32,15 @@ registry.category("web_tour.tours").add("duret_sms_dispatch_base", {
         },
     ],
 });
+
+// The settings say where technicians are placed and what goes to the geocoder.
+registry.category("web_tour.tours").add("duret_sms_dispatch_geocoder_settings", {
+    test: true,
+    steps: () => [
+        {
+            content: "The urgent dispatch setting names the geocoder and the base",
+            trigger: ".o_duret_dispatch_geocoder:contains('OpenStreetMap Nominatim'):contains('dispatch base')",
+            isCheck: true,
+        },
+    ],
+});
