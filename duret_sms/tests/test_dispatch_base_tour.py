@@ -19,7 +19,7 @@ class TestDispatchBaseTour(HttpCase):
             }
         )
         self.start_tour(
-            f"/web#model=res.users&id={technician.id}&view_type=form",
+            f"/web#action=base.action_res_users&model=res.users&id={technician.id}&view_type=form",
             "duret_sms_dispatch_base",
             login="admin",
         )

@@ -291,10 +291,10 @@ class TestDunning(DuretTwilioCase):
         self.env["ir.module.module"].search(
             [("name", "=", "duret_sms_account")]
         )._load_module_terms(["duret_sms_account"], ["fr_FR"], overwrite=True)
-        self.partner.lang = "fr_FR"
         invoice = self._invoice()
         with freeze_time("2025-01-31 09:00:00"):
-            self._run_cron()
+            # Run by a French-speaking user (the template then reads its French text).
+            self.env["account.move"].with_context(lang="fr_FR")._cron_duret_sms_dunning()
         body = self._sms(invoice).body
         self.assertIn(f"Réglez-la en ligne : {public}/my/invoices/{invoice.id}?", body)
         self.assertNotIn("localhost", body)
