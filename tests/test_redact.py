@@ -39,6 +39,7 @@ DESIGN_ROUTES = [
     ("POST", "/rdv/reschedule/<token>"),
     ("GET", "/sms/optout/<token>"),
     ("POST", "/sms/optout/<token>"),
+    ("GET", "/v/<token>"),
     ("GET", "/r/<token>"),
     ("POST", "/twilio/sms/status/<sms_uuid>"),
 ]
@@ -134,6 +135,7 @@ def test_no_token_survives_in_the_access_log(method, route, token):
         ("POST /rdv/cancel/abc HTTP/1.1", "POST /rdv/cancel/*** HTTP/1.1"),
         ("GET /rdv/reschedule/abc?x=1 HTTP/1.1", "GET /rdv/reschedule/***?x=1 HTTP/1.1"),
         ("GET /r/-_AbCdEfGhIjKlMn HTTP/1.1", "GET /r/*** HTTP/1.1"),
+        ("GET /v/-_AbCdEfGhIjKlMn HTTP/1.1", "GET /v/*** HTTP/1.1"),
         ("GET /sms/optout/abc HTTP/1.1", "GET /sms/optout/*** HTTP/1.1"),
         ("POST /twilio/sms/status/abc HTTP/1.1", "POST /twilio/sms/status/*** HTTP/1.1"),
         # A route under /rdv/ not in the table yet: the rest of the path goes, not just a part.

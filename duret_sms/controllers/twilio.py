@@ -1,5 +1,6 @@
 import logging
 import re
+from urllib.parse import urlsplit
 
 from werkzeug.exceptions import NotFound
 
@@ -23,12 +24,32 @@ def public_url(path_qs):
     return request.env["res.company"]._duret_public_url(path_qs)
 
 
+def same_host(url, other):
+    """Whether two URLs name the same host and port (the scheme may differ: behind a TLS
+    proxy without ``proxy_mode`` the request looks like plain http)."""
+    return urlsplit(url).netloc.lower() == urlsplit(other).netloc.lower()
+
+
+def received_host_url():
+    """Scheme and host the request reached, from its ``Host`` header (or, with ``proxy_mode``,
+    the proxy's ``X-Forwarded-Host``): whatever the sender wrote, never trusted as such."""
+    return request.httprequest.host_url.rstrip("/")
+
+
 def signed_urls():
     """The URLs a Twilio signature of this request may be computed on: the public URL, and the
-    URL the request reached (right behind a proxy when Odoo runs with ``proxy_mode``)."""
+    URL the request reached when its host is the public URL's (another scheme: a TLS proxy).
+
+    A signature computed for another host is refused: it was made for another server (a copy
+    of the database, a test instance on the same Twilio account) and replayed here with a
+    forged ``Host`` header.
+    """
     path_qs = request_path_qs()
-    received = request.httprequest.host_url.rstrip("/") + path_qs
-    return list(dict.fromkeys([public_url(path_qs), received]))
+    urls = [public_url(path_qs)]
+    received = received_host_url() + path_qs
+    if same_host(received, urls[0]):
+        urls.append(received)
+    return list(dict.fromkeys(urls))
 
 
 def request_path_qs():
@@ -48,8 +69,10 @@ def refuse(params, signature):
         "wrong" if signature else "missing",
         params.get("AccountSid") or "?",
     )
+    # Settings only learn whether the request named the public host, never the host itself:
+    # anyone can write any Host header.
     request.env["res.company"]._duret_webhook_refused(
-        params, bool(signature), request.httprequest.host_url.rstrip("/")
+        params, bool(signature), same_host(received_host_url(), public_url(""))
     )
     return request.make_response("Forbidden", status=403)
 

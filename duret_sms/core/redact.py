@@ -19,7 +19,8 @@ TOKEN_PATH_PREFIXES = (
     "/rdv/confirm/",
     "/rdv/cancel/",
     "/rdv/reschedule/",
-    "/r/",  # short link of one-segment reminders
+    "/v/",  # short link of one-segment reminders
+    "/r/",  # the same, sent before 17.0.1.2.0 (and Odoo's link_tracker codes)
     "/sms/optout/",  # unsubscribe link (the SMS uuid)
     "/twilio/sms/status/",  # delivery reports (the same SMS uuid)
 )

@@ -6,6 +6,7 @@ from . import (
     duret_sms_reply,
     duret_sms_report,
     duret_sms_roi,
+    ir_http,
     ir_ui_menu,
     mail_notification,
     mail_template,

@@ -9,7 +9,7 @@ from odoo import _, api, fields, models
 
 from ..services.appointment_text import FR_DAYS, fr_time, gsm_safe
 from ..services.customer_answers import CustomerAnswers
-from ..services.rdv_pages import RdvPages
+from ..services.rdv_pages import RdvPages, new_rdv_token
 from ..services.reminder_followup import ReminderFollowup
 from ..services.reminders import AppointmentReminders
 from ..services.short_links import ShortLinks, new_token, one_segment_parts
@@ -38,8 +38,16 @@ ATTENDANCE = [("done", "Done"), ("absent", "Customer absent")]
 class CalendarAttendee(models.Model):
     _inherit = "calendar.attendee"
 
-    # The per-attendee token is the key of the /rdv/ pages: indexed for the public lookup.
-    access_token = fields.Char(index=True)
+    # The key of the /rdv/ pages: our own, not Odoo's calendar invitation token (access_token,
+    # which Odoo's GET routes /calendar/meeting/accept|decline act on). 128 random bits in hex,
+    # set at creation; internal users only (portal users never read it).
+    duret_rdv_token = fields.Char(
+        "Appointment Page Token",
+        copy=False,
+        readonly=True,
+        index=True,
+        groups="base.group_user",
+    )
     duret_reminder_state = fields.Selection(
         [("done", "Done"), ("skipped", "Skipped")],
         "Reminder",
@@ -112,7 +120,7 @@ class CalendarAttendee(models.Model):
     duret_rdv_technician = fields.Char(compute="_compute_duret_rdv_texts")
     duret_rdv_company_name = fields.Char(compute="_compute_duret_rdv_texts")
     duret_rdv_company_phone = fields.Char(compute="_compute_duret_rdv_texts")
-    duret_rdv_url = fields.Char(compute="_compute_duret_rdv_texts")
+    duret_rdv_url = fields.Char(compute="_compute_duret_rdv_texts", groups="base.group_user")
     # 96 random bits in base64url (16 characters): the /r/ link of one-segment reminders. Set at
     # creation (the upgrade to 17.0.1.1.0 gives one to attendees of appointments still ahead).
     duret_short_token = fields.Char("Short Link Token", copy=False, readonly=True)
@@ -127,7 +135,12 @@ class CalendarAttendee(models.Model):
             "duret_short_token_unique",
             "unique(duret_short_token)",
             "Each appointment link must be unique.",
-        )
+        ),
+        (
+            "duret_rdv_token_unique",
+            "unique(duret_rdv_token)",
+            "Each appointment link must be unique.",
+        ),
     ]
 
     # ------------------------------------------------------------------
@@ -188,7 +201,7 @@ class CalendarAttendee(models.Model):
                 note = False
             attendee.duret_reminder_note = note
 
-    @api.depends("event_id.start", "event_id.location", "partner_id", "access_token")
+    @api.depends("event_id.start", "event_id.location", "partner_id", "duret_rdv_token")
     @api.depends_context("uid")
     def _compute_duret_rdv_texts(self):
         for attendee in self:
@@ -205,11 +218,11 @@ class CalendarAttendee(models.Model):
             attendee.duret_rdv_technician = gsm_safe(event.user_id.name)
             attendee.duret_rdv_company_name = gsm_safe(company.name)
             attendee.duret_rdv_company_phone = gsm_safe(company.phone)
-            attendee.duret_rdv_url = company._duret_public_url(f"/rdv/{attendee.access_token}")
+            attendee.duret_rdv_url = company._duret_public_url(f"/rdv/{attendee.duret_rdv_token}")
 
     @api.depends(
         "duret_short_token",
-        "access_token",
+        "duret_rdv_token",
         "partner_id.street",
         "partner_id.city",
         "event_id.start",
@@ -226,7 +239,10 @@ class CalendarAttendee(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        vals_list = [dict(vals, duret_short_token=new_token()) for vals in vals_list]
+        vals_list = [
+            dict(vals, duret_short_token=new_token(), duret_rdv_token=new_rdv_token())
+            for vals in vals_list
+        ]
         attendees = super().create(vals_list)
         # An appointment booked after its reminder slot is reminded at the cron's next run.
         if attendees.event_id.filtered(lambda e: e.start and e._duret_company_is_ours()):

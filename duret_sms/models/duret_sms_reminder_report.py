@@ -80,7 +80,7 @@ class DuretSmsReminderReport(models.Model):
                 e.id AS event_id,
                 a.partner_id,
                 e.user_id,
-                tech.company_id,
+                company.id AS company_id,
                 CASE WHEN a.duret_reminder_state = 'done'
                     THEN a.duret_reminder_channel ELSE 'none' END AS reminder,
                 a.duret_customer_answer AS answer,
@@ -113,7 +113,15 @@ class DuretSmsReminderReport(models.Model):
             FROM calendar_attendee a
             JOIN calendar_event e ON e.id = a.event_id
             LEFT JOIN res_users tech ON tech.id = e.user_id
-            LEFT JOIN res_company company ON company.id = tech.company_id
+            LEFT JOIN res_users creator ON creator.id = e.create_uid
+            -- Every row has a company (the record rule lets no row without one through): the
+            -- technician's, else (no technician) the company of whoever booked it, else the
+            -- first company.
+            JOIN res_company company ON company.id = COALESCE(
+                tech.company_id,
+                creator.company_id,
+                (SELECT MIN(id) FROM res_company)
+            )
             CROSS JOIN LATERAL (
                 SELECT e.start <= '{now}'::timestamp
                     AND COALESCE(a.duret_customer_answer, 'none') != 'cancelled'

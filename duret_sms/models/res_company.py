@@ -415,10 +415,10 @@ class ResCompany(models.Model):
         return url
 
     @api.model
-    def _duret_webhook_refused(self, params, signed, received):
+    def _duret_webhook_refused(self, params, signed, public_host):
         """Record on the Twilio company named by ``AccountSid`` that its webhook was refused
         (shown in Settings); see ``WebhookRefusals.record``."""
-        WebhookRefusals(self.env).record(params, signed, received)
+        WebhookRefusals(self.env).record(params, signed, public_host)
 
     def _duret_public_contact(self):
         """Return what the customer pages show of this company: its name and phone.

@@ -24,6 +24,25 @@ class ResUsers(models.Model):
         help="Day of the appointments of the last briefing sent: never twice for a day.",
     )
 
+    # Where urgent dispatch places a technician who has no appointment to come from: a base
+    # (depot, the van's usual parking) set by the office, never the private address of the
+    # technician's contact. Officers and administrators only: where an employee starts from
+    # is not every colleague's business.
+    duret_base_address = fields.Char(
+        "Dispatch Base",
+        groups="duret_sms.duret_sms_group_officer",
+        help="Where urgent dispatch counts this technician's distance from when they have no "
+        "appointment to come from (depot, usual parking): street, postcode and town. The "
+        "dispatch wizard sends it to the geocoder of the Settings (OpenStreetMap Nominatim "
+        "by default) to find its coordinates.",
+    )
+    duret_base_latitude = fields.Float(
+        "Base Latitude", digits=(10, 7), groups="duret_sms.duret_sms_group_officer"
+    )
+    duret_base_longitude = fields.Float(
+        "Base Longitude", digits=(10, 7), groups="duret_sms.duret_sms_group_officer"
+    )
+
     @property
     def SELF_READABLE_FIELDS(self):
         return super().SELF_READABLE_FIELDS + ["duret_sms_briefing"]

@@ -16,14 +16,24 @@ class CustomerAnswers:
     def __init__(self, env):
         self.env = env
 
+    @staticmethod
+    def can_answer(attendee):
+        """Whether the customer may still confirm or cancel: not once the visit has started
+        (the technician is there, or on the way), nor when the office declined the attendee
+        (the office's decision is not undone by a tap on an old link)."""
+        if attendee.state == "declined" and attendee.duret_customer_answer != "cancelled":
+            return False
+        return attendee.event_id._duret_start_utc() > fields.Datetime.now()
+
     def confirm(self, attendee, channel):
         """Record that the customer confirms the appointment (``channel``: web or sms).
 
         Returns True when something changed; False when it was already confirmed or had been
-        cancelled (a cancelled appointment is rebooked by the office, not by a tap).
+        cancelled (a cancelled appointment is rebooked by the office, not by a tap), or when
+        the customer may no longer answer (``can_answer``).
         """
         attendee.ensure_one()
-        if attendee.duret_customer_answer != "none":
+        if attendee.duret_customer_answer != "none" or not self.can_answer(attendee):
             return False
         attendee.do_accept()
         attendee.write(
@@ -48,10 +58,11 @@ class CustomerAnswers:
 
         Declines the attendee, marks the appointment cancelled by the customer, gives the
         organizer a to-do and, when the company wants it, texts them. Returns True when
-        something changed, False when it was already cancelled.
+        something changed, False when it was already cancelled or the customer may no longer
+        answer (``can_answer``).
         """
         attendee.ensure_one()
-        if attendee.duret_customer_answer == "cancelled":
+        if attendee.duret_customer_answer == "cancelled" or not self.can_answer(attendee):
             return False
         event = attendee.event_id
         attendee.do_decline()

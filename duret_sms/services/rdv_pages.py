@@ -1,12 +1,19 @@
 """The customer's ``/rdv/`` page: which appointment a token opens, and what the page shows."""
 
 import re
+import secrets
 
 from odoo import fields
 
 from .appointment_text import fr_long_date, fr_time, to_local
+from .customer_answers import CustomerAnswers
 
 TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
+
+
+def new_rdv_token():
+    """128 random bits in hex: the ``calendar.attendee.duret_rdv_token`` of ``/rdv/`` links."""
+    return secrets.token_hex(16)
 
 
 class RdvPages:
@@ -25,7 +32,9 @@ class RdvPages:
         if not isinstance(token, str) or not TOKEN_RE.match(token):
             return attendees.browse()
         # Public page: the token itself is the customer's credential, found as superuser.
-        attendee_sudo = attendees.sudo().search([("access_token", "=", token)], limit=1)
+        # Our own token only: Odoo's invitation token (access_token) opens nothing here, links
+        # that used it (before 17.0.1.2.0) show "link not valid" (see docs/reminders.md).
+        attendee_sudo = attendees.sudo().search([("duret_rdv_token", "=", token)], limit=1)
         event = attendee_sudo.event_id
         if (
             not attendee_sudo
@@ -56,6 +65,8 @@ class RdvPages:
             "action": action,
             "changed": changed,
             "answer": attendee_sudo.duret_customer_answer,
+            # False once the visit has started or the office declined: no buttons then.
+            "answerable": CustomerAnswers.can_answer(attendee_sudo),
             "customer": attendee_sudo.partner_id.name,
             "purpose": event.name or "",
             "date": fr_long_date(local),

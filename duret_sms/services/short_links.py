@@ -1,4 +1,8 @@
-"""The ``/r/`` short link of one-segment reminders, and the reminder parts sized to fit it."""
+"""The ``/v/`` short link of one-segment reminders, and the reminder parts sized to fit it.
+
+``/r/`` was the prefix until 17.0.1.2.0: it is Odoo's ``link_tracker`` route (``/r/<code>``),
+so new links use ``/v/`` (no Odoo 17 route uses it) and ``/r/<our token>`` is only kept for
+the reminders already sent (see ``controllers/short_link.py``)."""
 
 import re
 import secrets
@@ -7,7 +11,9 @@ from ..core import short_text
 from .appointment_text import FR_DAYS, fr_time, gsm_safe
 from .rdv_pages import RdvPages
 
-SHORT_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16}$")
+SHORT_TOKEN_PATTERN = r"[A-Za-z0-9_-]{16}"
+SHORT_TOKEN_RE = re.compile(rf"^{SHORT_TOKEN_PATTERN}$")
+SHORT_PREFIX = "/v/"
 # The fixed text of the default reminder (sms_template_appointment_reminder):
 # "<company> : RDV <when>, <where>. Confirmer ou annuler : <link>". The place gets what the
 # other parts leave of one segment; tests check this stays the template's fixed length.
@@ -29,7 +35,9 @@ def one_segment_parts(attendee):
     ``duret_rdv_when_short``, ``duret_rdv_short_url`` and ``duret_rdv_where`` fields hold."""
     url = attendee.duret_rdv_url
     if attendee.duret_short_token:
-        url = attendee.env["res.company"]._duret_public_url(f"/r/{attendee.duret_short_token}")
+        url = attendee.env["res.company"]._duret_public_url(
+            f"{SHORT_PREFIX}{attendee.duret_short_token}"
+        )
     event = attendee.event_id
     local = event._duret_local_start()
     # "mer. 09/12 à 10h30": the abbreviated day leaves the place four more characters.
@@ -68,7 +76,7 @@ class ShortLinks:
             attendee.duret_short_token = new_token()
 
     def find(self, short_token):
-        """Return the attendee (as superuser) of a valid ``/r/`` token, or an empty recordset;
+        """Return the attendee (as superuser) of a valid short link token, or an empty recordset;
         the same rules as the ``/rdv/`` page apply (see ``RdvPages.find``)."""
         attendees = self.env["calendar.attendee"]
         if not isinstance(short_token, str) or not SHORT_TOKEN_RE.match(short_token):
@@ -77,4 +85,4 @@ class ShortLinks:
         attendee_sudo = attendees.sudo().search([("duret_short_token", "=", short_token)], limit=1)
         if not attendee_sudo:
             return attendees.browse()
-        return RdvPages(self.env).find(attendee_sudo.access_token)
+        return RdvPages(self.env).find(attendee_sudo.duret_rdv_token)

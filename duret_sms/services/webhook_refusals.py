@@ -15,11 +15,12 @@ class WebhookRefusals:
     def __init__(self, env):
         self.env = env
 
-    def record(self, params, signed, received):
+    def record(self, params, signed, public_host):
         """Record on the Twilio company named by ``AccountSid`` that its webhook was refused.
 
         :param signed: whether the request had a signature (then it did not match);
-        :param received: the address the request reached (scheme and host).
+        :param public_host: whether the request named the Public URL's host (the host it
+            named is the sender's word, so it is never shown).
         Requests naming no known account (scanners) are only logged by the caller.
         """
         account_sid = params.get("AccountSid") or ""
@@ -44,18 +45,26 @@ class WebhookRefusals:
             company_sudo.write(
                 {
                     "duret_sms_webhook_refused_at": now,
-                    "duret_sms_webhook_refused_reason": in_lang.reason(signed, received),
+                    "duret_sms_webhook_refused_reason": in_lang.reason(signed, public_host),
                 }
             )
 
-    def reason(self, signed, received):
+    def reason(self, signed, public_host):
         """Why the request was refused, in the language of this service's environment."""
         if not signed:
             return _("The request had no Twilio signature (X-Twilio-Signature header).")
+        url = self.env["res.company"]._duret_public_url()
+        if public_host:
+            return _(
+                "Twilio's signature did not match the public URL %(url)s. Check the Public URL "
+                "of the SMS settings, the Auth Token and, behind a reverse proxy, Odoo's "
+                "proxy_mode.",
+                url=url,
+            )
         return _(
-            "Twilio's signature did not match the public URL %(url)s (the request reached "
-            "%(received)s). Check the Public URL of the SMS settings and, behind a reverse "
-            "proxy, Odoo's proxy_mode.",
-            url=self.env["res.company"]._duret_public_url(),
-            received=received,
+            "Twilio's signature did not match the public URL %(url)s, and the request named "
+            "another host (which anyone can write, so it is not shown). If Twilio calls Odoo "
+            "at another address, make it the Public URL of the SMS settings; behind a reverse "
+            "proxy, check Odoo's proxy_mode.",
+            url=url,
         )

@@ -5,6 +5,7 @@ from . import (
     test_consent_history_tour,
     test_consent_trust,
     test_demo_data,
+    test_dispatch_base_tour,
     test_dispatch_wizard,
     test_hardening,
     test_hardening_http,

@@ -17,6 +17,7 @@ class TestAccessLogHasNoToken(HttpCase):
             ("GET", f"/rdv/{hex_token}", hex_token),
             ("POST", f"/rdv/confirm/{hex_token}", hex_token),
             ("POST", f"/rdv/cancel/{hex_token}", hex_token),
+            ("GET", f"/v/{short_token}", short_token),
             ("GET", f"/r/{short_token}", short_token),
             ("GET", f"/sms/optout/{hex_token}", hex_token),
             ("POST", f"/twilio/sms/status/{hex_token}", hex_token),

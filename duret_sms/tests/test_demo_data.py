@@ -40,7 +40,7 @@ class TestDemoData(TransactionCase):
             set(events.mapped("duret_customer_answer")), {"confirmed", "cancelled", "none"}
         )
         camille = self.camille_event.attendee_ids.filtered("duret_is_customer")
-        self.assertEqual(camille.access_token, "de5000000000000000000000000000c1")
+        self.assertEqual(camille.duret_rdv_token, "de5000000000000000000000000000c1")
         self.assertEqual((camille.state, camille.duret_answer_channel), ("accepted", "web"))
 
     def test_sms_of_every_final_status_and_none_to_hand_over(self):

@@ -65,12 +65,12 @@ class TestDispatchWizard(DuretTwilioCase):
                 "groups_id": [Command.set(cls.group.ids)],
             }
         )
-        user.partner_id.write(
+        user.partner_id.write({"mobile": mobile, "duret_sms_urgent_mobile": mobile})
+        # The dispatch base the office set (issue 17, item 18), not the contact's address.
+        user.write(
             {
-                "mobile": mobile,
-                "duret_sms_urgent_mobile": mobile,
-                "partner_latitude": position[0] if position else 0.0,
-                "partner_longitude": position[1] if position else 0.0,
+                "duret_base_latitude": position[0] if position else 0.0,
+                "duret_base_longitude": position[1] if position else 0.0,
             }
         )
         return user
@@ -193,7 +193,7 @@ class TestDispatchWizard(DuretTwilioCase):
     def test_geolocate_customer_and_technicians_from_their_address(self):
         self.customer.write({"street": "2 place Kléber"})  # base_geolocalize resets 0, 0
         self.assertFalse(self.customer.partner_latitude)
-        self.denis.partner_id.write({"street": "3 rue du Dôme", "city": "Strasbourg"})
+        self.denis.duret_base_address = "3 rue du Dôme, Strasbourg"
         wizard = self._wizard()
         self.assertTrue(wizard.customer_without_coordinates)
         self.assertTrue(wizard.missing_coordinates)
@@ -209,13 +209,35 @@ class TestDispatchWizard(DuretTwilioCase):
             action = wizard.action_geolocate()
         self.assertEqual(len(queries), 2, "the customer and Denis, who have an address")
         self.assertEqual(self.customer.partner_latitude, CUSTOMER[0])
-        self.assertEqual(self.denis.partner_id.partner_longitude, NEAR[1])
+        self.assertEqual(self.denis.duret_base_longitude, NEAR[1])
         self.assertFalse(wizard.customer_without_coordinates)
         self.assertFalse(wizard.missing_coordinates)
         self.assertIn(("Denis", 1, "free, 1.3 km (from their base), tie"), self._lines(wizard))
         self.assertEqual((action["res_model"], action["res_id"]), (wizard._name, wizard.id))
         with self.assertRaisesRegex(UserError, "Nothing to locate"):
             wizard.action_geolocate()
+
+    @freeze_time(NOW)
+    def test_technician_is_placed_at_the_base_never_at_home(self):
+        """Issue 17, item 18: a technician's private address (their contact's) is neither
+        sent to the geocoder nor used for the distance."""
+        home = {"street": "5 rue Privée", "city": "Strasbourg"}
+        self.denis.partner_id.write(dict(home, partner_latitude=NEAR[0], partner_longitude=NEAR[1]))
+        self.chloe.partner_id.write(home)
+        wizard = self._wizard()
+        explained = {name: text for name, _rank, text in self._lines(wizard)}
+        self.assertEqual(explained["Denis"], "free, no coordinates")
+        self.assertFalse(wizard.missing_coordinates, "home addresses are nobody's business")
+        queries = []
+        geocoder = type(self.env["base.geocoder"])
+        with (
+            patch.object(
+                geocoder, "_call_openstreetmap", lambda g, a, **kw: queries.append(a), create=True
+            ),
+            self.assertRaisesRegex(UserError, "Nothing to locate"),
+        ):
+            wizard.action_geolocate()
+        self.assertEqual(queries, [])
 
     @freeze_time(datetime(2025, 1, 14, 22, 30))  # 23:30 in Paris: urgent SMS go at any hour
     def test_dispatch_books_and_sends_urgent_sms_at_night(self):

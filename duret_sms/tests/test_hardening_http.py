@@ -112,20 +112,38 @@ class TestPublicUrl(PublicCase):
             )
         )
         attendee = event.attendee_ids.filtered(lambda a: a.partner_id == self.customer)
-        self.assertEqual(attendee.duret_rdv_url, f"{PUBLIC}/rdv/{attendee.access_token}")
+        self.assertEqual(attendee.duret_rdv_url, f"{PUBLIC}/rdv/{attendee.duret_rdv_token}")
 
     def test_behind_a_tls_proxy_with_proxy_mode(self):
-        # The public URL was saved with another name; the proxy tells Odoo the real one.
-        self.icp.set_param("duret_sms.public_url", "https://old-name.duret.example")
-        headers = {"X-Forwarded-Host": "odoo.duret.example", "X-Forwarded-Proto": "https"}
+        # Twilio calls the public host over http (its console says http://...); the TLS proxy
+        # says so, and Odoo believes it with proxy_mode only.
+        headers = {"X-Forwarded-Host": "odoo.duret.example", "X-Forwarded-Proto": "http"}
         params = stop_params(self.simulator.account_sid)
+        signed = "http://odoo.duret.example" + RECEIVE
         with patch.dict(config.options, {"proxy_mode": False}):
-            response = self.post_signed(RECEIVE, params, PUBLIC + RECEIVE, headers)
+            response = self.post_signed(RECEIVE, params, signed, headers)
         self.assertEqual(response.status_code, 403)
         with patch.dict(config.options, {"proxy_mode": True}):
-            response = self.post_signed(RECEIVE, params, PUBLIC + RECEIVE, headers)
+            response = self.post_signed(RECEIVE, params, signed, headers)
         self.assertEqual(response.status_code, 200, response.text)
         self.assertTrue(self.blacklisted())
+
+    def test_signature_for_another_host_is_refused_and_not_echoed(self):
+        """Issue 17, item 8: the URL the request claims to have reached counts only when its
+        host is the Public URL's; a request signed for another server (a copy of the database
+        on the same Twilio account) replayed here with that server's Host is refused."""
+        headers = {"X-Forwarded-Host": "staging.duret.example", "X-Forwarded-Proto": "https"}
+        params = stop_params(self.simulator.account_sid)
+        with patch.dict(config.options, {"proxy_mode": True}):
+            response = self.post_signed(
+                RECEIVE, params, "https://staging.duret.example" + RECEIVE, headers
+            )
+        self.assertEqual(response.status_code, 403)
+        self.assertFalse(self.blacklisted())
+        reason = self.env["res.config.settings"].create({}).duret_sms_webhook_refused_reason
+        self.assertIn(PUBLIC, reason)
+        self.assertNotIn("staging", reason, "the Host header is the sender's word")
+        self.assertIn("another host", reason)
 
     def test_refused_webhook_is_shown_in_settings_with_the_reason(self):
         self.icp.set_param("duret_sms.public_url", "https://old-name.duret.example")
@@ -286,7 +304,7 @@ class TestCustomerPagesAreNotCached(PublicCase):
                 }
             )
         )
-        token = event.attendee_ids.filtered(lambda a: a.partner_id == self.customer).access_token
+        token = event.attendee_ids.filtered(lambda a: a.partner_id == self.customer).duret_rdv_token
         requests = [
             (f"/sms/optout/{promo.uuid}", None),
             (f"/sms/optout/{'f' * 32}", None),

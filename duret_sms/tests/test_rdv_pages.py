@@ -48,7 +48,7 @@ class TestRdvPages(HttpCase):
             }
         )
         cls.attendee = cls.event.attendee_ids.filtered(lambda a: a.partner_id == cls.customer)
-        cls.token = cls.attendee.access_token
+        cls.token = cls.attendee.duret_rdv_token
 
     def test_get_shows_and_changes_nothing(self):
         for path in ("/rdv/", "/rdv/confirm/", "/rdv/cancel/"):
@@ -132,7 +132,7 @@ class TestRdvPages(HttpCase):
         admin = self.env.ref("base.user_admin").partner_id
         organizer = self.event.attendee_ids.filtered(lambda a: a.partner_id == admin)
         self.assertTrue(organizer)
-        response = self.url_open(f"/rdv/{organizer.access_token}")
+        response = self.url_open(f"/rdv/{organizer.duret_rdv_token}")
         self.assertEqual(response.status_code, 404)
 
     def test_archived_event(self):
@@ -146,3 +146,62 @@ class TestRdvPages(HttpCase):
             self.assertIn('<p class="brand">Duret Électricité</p>', text, url)
             self.assertIn('href="tel:+33478123456"', text, url)
             self.assertIn("04 78 12 34 56", text, url)
+
+    # Issue 17, item 16: the /rdv/ credential is our own token, and answers have a deadline.
+
+    def test_token_is_ours_not_odoos_invitation_token(self):
+        self.assertRegex(self.token, r"^[0-9a-f]{32}$")  # 128 random bits
+        self.assertNotEqual(self.token, self.attendee.access_token)
+        self.assertIn(f"/rdv/{self.token}", self.attendee.duret_rdv_url)
+        self.assertNotIn(self.attendee.access_token, self.attendee.duret_rdv_url)
+        # Odoo's invitation token (whose GET /calendar/meeting/accept|decline act) opens nothing.
+        response = self.url_open(f"/rdv/{self.attendee.access_token}")
+        self.assertEqual(response.status_code, 404)
+        post = self.url_open(f"/rdv/cancel/{self.attendee.access_token}", data={"answer": "1"})
+        self.assertEqual(post.status_code, 404)
+        self.attendee.invalidate_recordset()
+        self.assertEqual(self.attendee.state, "needsAction")
+
+    def test_token_field_is_not_readable_by_portal_users(self):
+        field = self.env["calendar.attendee"]._fields["duret_rdv_token"]
+        self.assertEqual(field.groups, "base.group_user")
+        self.assertFalse(field.copy)
+        portal = self.env["res.users"].create(
+            {
+                "name": "Portal Camille",
+                "login": "portal.camille.rdv",
+                "groups_id": [Command.set([self.env.ref("base.group_portal").id])],
+            }
+        )
+        self.assertNotIn(
+            "duret_rdv_token", self.env["calendar.attendee"].with_user(portal).fields_get()
+        )
+        self.assertNotIn(
+            "duret_rdv_url", self.env["calendar.attendee"].with_user(portal).fields_get()
+        )
+
+    def test_no_answer_once_the_visit_has_started(self):
+        start = fields.Datetime.now().replace(microsecond=0) - timedelta(minutes=10)
+        self.event.write({"start": start, "stop": start + timedelta(hours=2)})
+        page = self.url_open(f"/rdv/{self.token}")
+        self.assertEqual(page.status_code, 200, "the page still shows until the visit ends")
+        self.assertNotIn("Je confirme", page.text)
+        self.assertNotIn("Annuler le rendez-vous", page.text)
+        self.assertIn("appelez-nous", page.text)
+        for action in ("confirm", "cancel"):
+            self.url_open(f"/rdv/{action}/{self.token}", data={"answer": "1"})
+        self.attendee.invalidate_recordset()
+        self.assertEqual(self.attendee.state, "needsAction")
+        self.assertEqual(self.attendee.duret_customer_answer, "none")
+
+    def test_no_answer_when_the_office_declined(self):
+        self.attendee.do_decline()  # the office took the customer off the visit
+        page = self.url_open(f"/rdv/{self.token}")
+        self.assertNotIn("Je confirme", page.text)
+        for action in ("confirm", "cancel"):
+            self.url_open(f"/rdv/{action}/{self.token}", data={"answer": "1"})
+        self.attendee.invalidate_recordset()
+        self.assertEqual(self.attendee.state, "declined")
+        self.assertEqual(self.attendee.duret_customer_answer, "none")
+        self.assertFalse(self.attendee._duret_customer_confirm("sms"))
+        self.assertFalse(self.attendee._duret_customer_cancel("sms"))

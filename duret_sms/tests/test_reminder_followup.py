@@ -137,7 +137,7 @@ class TestReminderFollowUp(DuretTwilioCase):
         with freeze_time(TUESDAY_17H):
             self.remind()
         attendee = self.attendee(event)
-        token = attendee.access_token
+        token = attendee.duret_rdv_token
         attendee._duret_customer_confirm("web")
         with freeze_time(TUESDAY_17H + timedelta(hours=1)):
             event.write(

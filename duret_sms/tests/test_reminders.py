@@ -316,7 +316,7 @@ class TestReminders(DuretTwilioCase):
         mail = self.env["mail.mail"].sudo().search([("recipient_ids", "in", self.partner.ids)])
         self.assertEqual(len(mail), 1)
         self.assertIn("Rappel", mail.subject)
-        self.assertIn(f"/rdv/{attendee.access_token}", mail.body_html)
+        self.assertIn(f"/rdv/{attendee.duret_rdv_token}", mail.body_html)
 
     def test_no_mobile_no_email_is_skipped_with_reason(self):
         landline = self.env["res.partner"].create({"name": "Fixe", "phone": "04 78 00 00 00"})
@@ -348,13 +348,13 @@ class TestReminders(DuretTwilioCase):
             "Paul Durand",
             "04 72 00 00 00",
             "Duret Électricité",
-            f"https://erp.duret.fr/rdv/{attendee.access_token}",
+            f"https://erp.duret.fr/rdv/{attendee.duret_rdv_token}",
         ):
             self.assertIn(part, body)
         analysis = encoding.analyze(body)
         self.assertEqual(analysis.encoding, "GSM-7", analysis.non_gsm)
         self.assertLessEqual(analysis.segments, 2)
-        self.assertGreaterEqual(len(attendee.access_token), 32)  # 128 bits
+        self.assertGreaterEqual(len(attendee.duret_rdv_token), 32)  # 128 bits
 
     def test_sms_body_stays_gsm7_with_accented_names(self):
         self.company.duret_sms_reminder_template_id = self.env.ref(
@@ -467,6 +467,7 @@ class TestReminders(DuretTwilioCase):
     # Customer answers
     # ------------------------------------------------------------------
 
+    @freeze_time(paris(date(2026, 6, 8), 10))  # before the visit: answers are still taken
     def test_confirm(self):
         event = self.make_event(paris(date(2026, 6, 10), 9))
         attendee = self.customer_attendee(event)
@@ -478,6 +479,7 @@ class TestReminders(DuretTwilioCase):
         bodies = event.message_ids.mapped("body")
         self.assertTrue(any("confirmed the appointment" in body for body in bodies), bodies)
 
+    @freeze_time(paris(date(2026, 6, 8), 10))  # before the visit: answers are still taken
     def test_cancel(self):
         self.company.duret_sms_cancel_alert = True
         event = self.make_event(paris(date(2026, 6, 10), 9))

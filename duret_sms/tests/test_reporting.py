@@ -438,3 +438,55 @@ class TestRoi(ReportingCase):
             )
             self.assertEqual(may.month_sms_count, 20)
             self.assertAlmostEqual(may.month_sms_cost, 1.52, places=2)
+
+
+class TestReminderReportCompanies(ReportingCase):
+    """Issue 17, item 15: every row of the reminder report carries a company, so the company
+    rule keeps appointments (private ones included) to their own company."""
+
+    def test_appointment_without_technician_stays_in_its_company(self):
+        other = self.env["res.company"].create(
+            {"name": "Duret Sud", "duret_sms_provider": "sandbox"}
+        )
+        booker = self.env["res.users"].create(
+            {
+                "name": "Office Sud",
+                "login": "office.sud.reporting",
+                "company_id": other.id,
+                "company_ids": [Command.set(other.ids)],
+                "groups_id": [Command.set([self.env.ref("base.group_user").id])],
+            }
+        )
+        officer = self.env["res.users"].create(
+            {
+                "name": "Officer Nord",
+                "login": "officer.nord.reporting",
+                "company_id": self.company.id,
+                "company_ids": [Command.set(self.company.ids)],
+                "groups_id": [Command.set([self.env.ref("duret_sms.duret_sms_group_officer").id])],
+            }
+        )
+        start = datetime(2026, 6, 15, 8, 0)
+        event = (
+            self.env["calendar.event"]
+            .with_user(booker)
+            .sudo()  # booked by Office Sud (create_uid), whatever the calendar's own rules
+            .with_context(no_mail_to_attendees=True, allowed_company_ids=other.ids)
+            .create(
+                {
+                    "name": "Private visit",
+                    "privacy": "private",
+                    "start": start,
+                    "stop": start + timedelta(hours=1),
+                    "user_id": False,
+                    "partner_ids": [Command.set(self.customer.ids)],
+                }
+            )
+        )
+        self.env.flush_all()
+        report = self.env["duret.sms.reminder.report"].sudo()
+        rows = report.search([("event_id", "=", event.id)])
+        self.assertEqual(rows.company_id, other, "the company of whoever booked it")
+        self.assertFalse(report.search([("company_id", "=", False)]))
+        officer_report = self.env["duret.sms.reminder.report"].with_user(officer)
+        self.assertFalse(officer_report.search([("event_id", "=", event.id)]))

@@ -104,7 +104,7 @@ class TestShortReminder(DuretTwilioMixin, HttpCase):
             analysis = encoding.analyze(body)
             self.assertEqual((analysis.encoding, analysis.segments), ("GSM-7", 1), body)
             self.assertTrue(body.startswith("Duret Électricité : RDV mer. 09/12 à 10h30, "))
-            self.assertTrue(body.endswith(f"{BASE_URL}/r/{attendee.duret_short_token}"), body)
+            self.assertTrue(body.endswith(f"{BASE_URL}/v/{attendee.duret_short_token}"), body)
         tassin = bodies[self.attendees[0].id]
         self.assertIn("1 pl. H. Péragut, Tassin-la-Demi-Lune.", tassin)
         self.assertIn(", Vaulx-en-Velin.", bodies[self.attendees[4].id])
@@ -157,7 +157,7 @@ class TestShortReminder(DuretTwilioMixin, HttpCase):
         with freeze_time(datetime(2026, 12, 8, 16, 0)):  # Tuesday 17:00 Paris
             self.env["calendar.event"]._cron_duret_appointment_reminder()
         body = attendee.duret_reminder_sms_id.body
-        self.assertIn(f"/r/{attendee.duret_short_token}", body)
+        self.assertIn(f"/v/{attendee.duret_short_token}", body)
         self.assertEqual(encoding.analyze(body).segments, 1)
         self.company.duret_sms_reminder_template_id = self.env.ref(
             "duret_sms.sms_template_appointment_reminder_full"
@@ -172,12 +172,12 @@ class TestShortReminder(DuretTwilioMixin, HttpCase):
         attendee = self.attendees[0]
         attendee._duret_ensure_short_token()
         with freeze_time(datetime(2026, 12, 8, 16, 0)):
-            response = self.url_open(f"/r/{attendee.duret_short_token}")
-            long_page = self.url_open(f"/rdv/{attendee.access_token}")
+            response = self.url_open(f"/v/{attendee.duret_short_token}")
+            long_page = self.url_open(f"/rdv/{attendee.duret_rdv_token}")
         self.assertEqual(response.status_code, 200)
         self.assertIn("1 place Hippolyte Péragut", response.text)  # the full address
         self.assertIn("Paul Durand", response.text)
-        self.assertIn(f"/rdv/confirm/{attendee.access_token}", response.text)
+        self.assertIn(f"/rdv/confirm/{attendee.duret_rdv_token}", response.text)
         self.assertEqual(long_page.status_code, 200, "the long links keep working")
         attendee.invalidate_recordset()
         self.assertEqual(attendee.duret_customer_answer, "none", "GET changes nothing")
@@ -186,10 +186,44 @@ class TestShortReminder(DuretTwilioMixin, HttpCase):
         attendee = self.attendees[0]
         attendee._duret_ensure_short_token()
         with freeze_time(datetime(2026, 12, 8, 16, 0)):
-            unknown = self.url_open("/r/" + "A" * 16)
-            malformed = self.url_open("/r/short")
+            unknown = self.url_open("/v/" + "A" * 16)
+            malformed = self.url_open("/v/short")
+            old_unknown = self.url_open("/r/" + "A" * 16)
         with freeze_time(datetime(2026, 12, 10, 9, 0)):  # the appointment is over
-            expired = self.url_open(f"/r/{attendee.duret_short_token}")
-        for response in (unknown, malformed, expired):
+            expired = self.url_open(f"/v/{attendee.duret_short_token}")
+        for response in (unknown, malformed, old_unknown, expired):
             self.assertEqual(response.status_code, 404)
             self.assertNotIn("Mairie", response.text)
+
+    # Issue 17, item 6: /r/<code> is Odoo's link_tracker route; ours is /v/, and the /r/ links
+    # of reminders already sent keep working without shadowing link_tracker.
+
+    def test_short_links_never_shadow_link_tracker(self):
+        if "link.tracker" not in self.env:
+            self.skipTest("link_tracker is not installed")
+        attendee = self.attendees[0]
+        attendee._duret_ensure_short_token()
+        tracker = self.env["link.tracker"].create({"url": "https://www.example.com/promo"})
+        # A code of our token's very shape (16 base64url characters) stays link_tracker's too.
+        lookalike = self.env["link.tracker"].create({"url": "https://www.example.com/other"})
+        lookalike.link_code_ids.code = "Zz09Zz09Zz09Zz09"
+        with freeze_time(datetime(2026, 12, 8, 16, 0)):
+            tracked = self.url_open(f"/r/{tracker.code}", allow_redirects=False)
+            tracked_lookalike = self.url_open("/r/Zz09Zz09Zz09Zz09", allow_redirects=False)
+            old_link = self.url_open(f"/r/{attendee.duret_short_token}")
+            new_link = self.url_open(f"/v/{attendee.duret_short_token}")
+        self.assertEqual(tracked.status_code, 301)
+        self.assertEqual(tracked.headers["Location"], "https://www.example.com/promo")
+        self.assertEqual(tracked_lookalike.status_code, 301)
+        self.assertEqual(tracked_lookalike.headers["Location"], "https://www.example.com/other")
+        tracker.invalidate_recordset()
+        self.assertEqual(tracker.count, 1, "link_tracker counted the click")
+        for response in (old_link, new_link):
+            self.assertEqual(response.status_code, 200)
+            self.assertIn("1 place Hippolyte Péragut", response.text)
+            self.assertIn(f"/rdv/confirm/{attendee.duret_rdv_token}", response.text)
+
+    def test_new_prefix_is_nobody_elses_route(self):
+        routes = {rule.rule for rule in self.env["ir.http"].routing_map().iter_rules()}
+        self.assertIn("/v/<string:token>", routes)
+        self.assertFalse([r for r in routes if r.startswith("/v/") and r != "/v/<string:token>"])

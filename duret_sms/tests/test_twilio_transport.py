@@ -286,6 +286,19 @@ class TestTwilioTransport(DuretTwilioCase):
         self.assertEqual(wizard.result_state, "error")
         self.assertIn("20003", wizard.result_message)
 
+    def test_test_wizard_callback_uses_the_public_url(self):
+        """Issue 17, item 13: the test SMS's status callback is at the Public URL, not at
+        web.base.url."""
+        icp = self.env["ir.config_parameter"].sudo()
+        icp.set_param("duret_sms.public_url", "https://erp.duret-electricite.fr")
+        icp.set_param("web.base.url", "http://localhost:8069")
+        wizard = self.env["duret.sms.test.wizard"].create({"number": "06 12 34 56 78"})
+        wizard.action_send()
+        self.assertEqual(
+            self.simulator.callback_url(wizard.sms_id.twilio_sid),
+            f"https://erp.duret-electricite.fr/twilio/sms/status/{wizard.sms_id.uuid}",
+        )
+
 
 @tagged("post_install", "-at_install")
 class TestIapUntouched(TransactionCase, MockSMS):

@@ -15,6 +15,8 @@ class DuretSmsDispatchWizard(models.TransientModel):
 
     Technicians are the users of ``duret_sms.duret_sms_group_technician``; they are ranked by
     :mod:`..core.dispatch_ranking` (free now, then straight-line distance to the customer).
+    A technician with no appointment to come from is placed at their dispatch base
+    (``res.users.duret_base_*``, set by the office), never at their contact's private address.
     """
 
     _name = "duret.sms.dispatch.wizard"
@@ -51,7 +53,7 @@ class DuretSmsDispatchWizard(models.TransientModel):
     missing_coordinates = fields.Boolean(
         compute="_compute_line_ids",
         store=True,
-        help="The customer or a technician has an address but no coordinates yet.",
+        help="The customer or a technician's dispatch base has an address but no coordinates yet.",
     )
     customer_address = fields.Char("Address", compute="_compute_customer_contact")
     customer_phone = fields.Char("Phone", compute="_compute_customer_contact")
@@ -82,7 +84,9 @@ class DuretSmsDispatchWizard(models.TransientModel):
             wizard.customer_without_coordinates = bool(
                 wizard.partner_id and not wizard._duret_partner_position(wizard.partner_id)
             )
-            wizard.missing_coordinates = bool(wizard._duret_partners_to_geolocate())
+            wizard.missing_coordinates = bool(
+                wizard._duret_partners_to_geolocate() or wizard._duret_bases_to_geolocate()
+            )
             wizard.line_ids = [Command.clear()] + [
                 Command.create(
                     {
@@ -156,15 +160,33 @@ class DuretSmsDispatchWizard(models.TransientModel):
     def _duret_partner_position(self, partner):
         return dispatch_ranking.valid_position(partner.partner_latitude, partner.partner_longitude)
 
+    @api.model
+    def _duret_base_position(self, user):
+        """The technician's dispatch base, as ``(latitude, longitude)`` or None."""
+        # Officers' fields: the dispatcher's ranking uses them, never shows them.
+        user_sudo = user.sudo()
+        return dispatch_ranking.valid_position(
+            user_sudo.duret_base_latitude, user_sudo.duret_base_longitude
+        )
+
     def _duret_partners_to_geolocate(self):
-        """The customer and technicians with an address but no coordinates."""
+        """The customer, when they have an address but no coordinates."""
         self.ensure_one()
-        partners = self.partner_id | self._duret_technicians().partner_id
-        return partners.filtered(
+        return self.partner_id.filtered(
             lambda partner: (
                 (partner.street or partner.zip or partner.city)
                 and not self._duret_partner_position(partner)
             )
+        )
+
+    def _duret_bases_to_geolocate(self):
+        """The technicians whose dispatch base has an address but no coordinates (as
+        superuser: officers' fields)."""
+        self.ensure_one()
+        return (
+            self._duret_technicians()
+            .sudo()
+            .filtered(lambda user: user.duret_base_address and not self._duret_base_position(user))
         )
 
     def _duret_horizon(self):
@@ -187,7 +209,7 @@ class DuretSmsDispatchWizard(models.TransientModel):
             dispatch_ranking.Technician(
                 key=user.id,
                 name=user.name,
-                base=self._duret_partner_position(user.partner_id),
+                base=self._duret_base_position(user),
                 appointments=tuple(appointments.get(user.id, ())),
             )
             for user in users
@@ -281,24 +303,31 @@ class DuretSmsDispatchWizard(models.TransientModel):
     # ------------------------------------------------------------------
 
     def action_geolocate(self):
-        """Find the coordinates of the customer and technicians from their address.
+        """Find the coordinates of the customer's address and of the technicians' dispatch
+        bases.
 
-        Odoo's ``base_geolocalize`` asks the geocoder of the Settings (OpenStreetMap by
-        default) and tells the user which addresses it could not find. The ranking then
-        counts distances too.
+        Odoo's ``base_geolocalize`` asks the geocoder of the Settings (OpenStreetMap Nominatim
+        by default: the addresses leave for its servers) and tells the user which addresses
+        it could not find. The ranking then counts distances too.
         """
         self.ensure_one()
         partners = self._duret_partners_to_geolocate()
-        if not partners:
+        bases_sudo = self._duret_bases_to_geolocate()
+        if not partners and not bases_sudo:
             raise UserError(
                 _(
-                    "Nothing to locate: enter the street and city on the customer (and on the "
-                    "technicians' contacts), then try again."
+                    "Nothing to locate: enter the street and city on the customer (and the "
+                    "technicians' dispatch base on their user), then try again."
                 )
             )
         # Odoo skips geolocation while tests run or modules install unless forced; staff
         # clicked the button, so it is wanted here.
         partners.with_context(force_geo_localize=True).geo_localize()
+        geocoder = self.env["base.geocoder"]
+        for user_sudo in bases_sudo:
+            found = geocoder.geo_find(user_sudo.duret_base_address, force=True)
+            if found:
+                user_sudo.write({"duret_base_latitude": found[0], "duret_base_longitude": found[1]})
         self._compute_line_ids()
         return self._duret_reopen()
 

@@ -347,3 +347,22 @@ def _load_migration():
     migration = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(migration)
     return migration
+    def test_dunning_link_uses_the_public_url_in_french_too(self):
+        """Issue 17, item 13: the payment link is at the Public URL, not web.base.url (which
+        Odoo rewrites when an administrator logs in through another name), in every language
+        the template is translated to: the French translation said get_base_url()."""
+        public = "https://erp.duret-electricite.fr"
+        icp = self.env["ir.config_parameter"].sudo()
+        icp.set_param("duret_sms.public_url", public)
+        icp.set_param("web.base.url", "http://localhost:8069")
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"].search(
+            [("name", "=", "duret_sms_account")]
+        )._load_module_terms(["duret_sms_account"], ["fr_FR"], overwrite=True)
+        invoice = self._invoice()
+        with freeze_time("2025-01-31 09:00:00"):
+            # Run by a French-speaking user (the template then reads its French text).
+            self.env["account.move"].with_context(lang="fr_FR")._cron_duret_sms_dunning()
+        body = self._sms(invoice).body
+        self.assertIn(f"Réglez-la en ligne : {public}/my/invoices/{invoice.id}?", body)
+        self.assertNotIn("localhost", body)
