@@ -58,9 +58,9 @@ ACTIONS = [
     ),
     (
         "template_render_code",
-        "Render a template holding code",
-        "render (an administrator's) template whose code reads the Auth Token, as the role: "
-        "allowed means the token came out",
+        "Have one's own code rendered (SMS composer)",
+        "send from the mass SMS composer a text holding code that reads the Auth Token: "
+        "allowed means the token came out in an SMS",
     ),
     (
         "template_code_run_by_system",
