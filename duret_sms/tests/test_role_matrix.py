@@ -115,7 +115,8 @@ class TestRoleMatrix(DuretTwilioMixin, HttpCase):
         try:
             with self.env.cr.savepoint():
                 func(*args, **kwargs)
-        except UserError:
+        except UserError as error:
+            _logger.info("Role matrix: %s refused: %s", getattr(func, "__name__", func), error)
             return False
         finally:
             self.env.invalidate_all()
@@ -246,19 +247,13 @@ class TestRoleMatrix(DuretTwilioMixin, HttpCase):
         for role, user, expected in self.each_role("template_render_code"):
             with self.subTest(role=role, expected=expected):
                 partner, number = self.customer()
-                context = {
-                    "active_model": "res.partner",
-                    "active_ids": partner.ids,
-                    "default_composition_mode": "mass",
+                vals = {
+                    "composition_mode": "mass",
+                    "res_model": "res.partner",
+                    "res_ids": repr(partner.ids),
+                    "body": CODE,
                 }
-                self.attempt(
-                    self.wizard_action,
-                    user,
-                    "sms.composer",
-                    {"body": CODE},
-                    "action_send_sms",
-                    context,
-                )
+                self.attempt(self.wizard_action, user, "sms.composer", vals, "action_send_sms")
                 bodies = self.env["sms.sms"].sudo().search([("number", "=", number)]).mapped("body")
                 observed = ALLOWED if any(self.token in body for body in bodies) else REFUSED
                 self.assert_outcome("template_render_code", role, observed, expected)
