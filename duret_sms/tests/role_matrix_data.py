@@ -75,6 +75,12 @@ ACTIONS = [
         "context, to a customer whose mobile is opted out; then the queue runs",
     ),
     (
+        "send_optout_urgent_dispatch",
+        "Urgent dispatch to a technician whose mobile is an opted-out customer's",
+        "urgent dispatch wizard; the technician's contact carries the number of a customer "
+        "who opted out (urgent alerts are exempt for staff numbers only)",
+    ),
+    (
         "send_optout_mailing_test",
         "SMS Marketing test SMS to an opted-out number",
         "the mailing's Test button (`mailing.sms.test`) to an opted-out number",
@@ -169,6 +175,7 @@ MATRIX = {
     "template_code_run_by_system": _row(admin=NOT_CHECKED),
     # Opted-out numbers get nothing, from anyone, whatever category is asked for.
     "send_optout": _row(**dict.fromkeys(INTERNAL, CANCELLED)),
+    "send_optout_urgent_dispatch": _row(**dict.fromkeys(INTERNAL, CANCELLED)),
     "send_optout_mailing_test": _row(sms_marketing=CANCELLED, admin=CANCELLED),
     # Outside the hours, customer SMS wait, whoever sends them (urgent alerts go to staff only).
     "send_outside_hours": _row(**dict.fromkeys(INTERNAL, DEFERRED)),

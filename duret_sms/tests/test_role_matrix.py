@@ -293,6 +293,35 @@ class TestRoleMatrix(DuretTwilioMixin, HttpCase):
                 observed = self.send_outcome(number, done)
                 self.assert_outcome("send_optout", role, observed, expected)
 
+    def test_send_optout_urgent_dispatch(self):
+        technician = new_test_user(
+            self.env,
+            login="matrix_dispatched_technician",
+            groups=f"{STAFF},duret_sms.duret_sms_group_technician",
+        )
+        for role, user, expected in self.each_role("send_optout_urgent_dispatch"):
+            with self.subTest(role=role, expected=expected):
+                customer, number = self.customer()
+                self.opt_out(number)
+                technician.partner_id.mobile = customer.mobile  # the same number
+                vals = {
+                    "partner_id": customer.id,
+                    "description": "Plus de courant",
+                    "technician_id": technician.id,
+                }
+                done = [
+                    self.attempt(
+                        self.wizard_action,
+                        user,
+                        "duret.sms.dispatch.wizard",
+                        vals,
+                        "action_dispatch",
+                    )
+                ]
+                self.run_queue_at(WEEKDAY_NOON)
+                observed = self.send_outcome(number, done)
+                self.assert_outcome("send_optout_urgent_dispatch", role, observed, expected)
+
     def test_send_optout_mailing_test(self):
         if "mailing.sms.test" not in self.env:
             self.skipTest("mass_mailing_sms is not installed")
