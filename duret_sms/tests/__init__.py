@@ -17,6 +17,7 @@ from . import (
     test_reminder_followup,
     test_reminders,
     test_reporting,
+    test_role_matrix,
     test_settings,
     test_short_link,
     test_sms_api_compat,
