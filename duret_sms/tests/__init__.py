@@ -13,6 +13,7 @@ from . import (
     test_reminder_followup,
     test_reminders,
     test_reporting,
+    test_screens_tour,
     test_settings,
     test_short_link,
     test_sms_api_compat,
