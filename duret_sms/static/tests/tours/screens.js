@@ -46,10 +46,15 @@ tours.add("duret_sms_reply_inbox", {
             content: "Pick the contact",
             trigger: '.o_field_widget[name="partner_id"] .dropdown-item:contains("Léa Tournée")',
         },
+        {
+            content: "The title is the contact's name",
+            trigger: '.oe_title:contains("Léa Tournée")',
+            isCheck: true,
+        },
         { content: "Save", trigger: ".o_form_button_save" },
         {
-            content: "Saved: the title is the contact's name",
-            trigger: '.o_form_saved .oe_title:contains("Léa Tournée")',
+            content: "Saved",
+            trigger: ".o_form_status_indicator_buttons.invisible",
             isCheck: true,
         },
     ],
@@ -87,12 +92,12 @@ tours.add("duret_sms_composer_blocked", {
         },
         {
             content: "Send is disabled",
-            trigger: '.modal-footer button[name="action_send_sms"][disabled]',
+            trigger: ".modal-footer button.o_duret_sms_send_blocked[disabled]",
             isCheck: true,
         },
         {
-            content: "No enabled Send button",
-            trigger: '.modal-footer:not(:has(button[name="action_send_sms"]:not([disabled])))',
+            content: "No Send button that would send",
+            trigger: '.modal-footer:not(:has(button[name="action_send_sms"]))',
             isCheck: true,
         },
         { content: "Close", trigger: '.modal-header .btn-close' },
