@@ -553,7 +553,12 @@ class TestReminders(DuretTwilioCase):
     def test_cancel_call_back_goes_to_the_office_user_who_booked(self):
         office = new_test_user(self.env, login="office_booker", groups="base.group_user")
         event = self.make_event(paris(date(2026, 6, 10), 9))
-        event.create_uid = office  # booked by the office
+        # Booked by the office (create_uid cannot be written through the ORM).
+        self.env.cr.execute(
+            "UPDATE calendar_event SET create_uid = %s WHERE id = %s", [office.id, event.id]
+        )
+        event.invalidate_recordset(["create_uid"])
+        self.assertEqual(event.create_uid, office)
         self.customer_attendee(event)._duret_customer_cancel("sms")
         activity = self.env["mail.activity"].search(
             [("res_model", "=", "res.partner"), ("res_id", "=", self.partner.id)]
