@@ -54,7 +54,9 @@ tours.add("duret_sms_reply_inbox", {
         { content: "Save", trigger: ".o_form_button_save" },
         {
             content: "Saved",
-            trigger: ".o_form_status_indicator_buttons.invisible",
+            // The save/discard buttons stay in the page, hidden (class "invisible").
+            trigger:
+                ".o_form_status_indicator:not(:has(.o_form_status_indicator_buttons:not(.invisible)))",
             isCheck: true,
         },
     ],
