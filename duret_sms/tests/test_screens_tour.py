@@ -48,6 +48,7 @@ class TestScreensTour(DuretTwilioMixin, HttpCase):
         self.assertFalse(reply.partner_id)
         self.start_tour(self.url(reply), "duret_sms_reply_inbox", login="admin")
         self.assertEqual(reply.partner_id, contact)
+        self.assertEqual(reply.state, "done")
 
     def test_settings_test_sms_with_unsaved_changes(self):
         self.start_tour(

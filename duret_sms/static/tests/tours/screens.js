@@ -51,12 +51,11 @@ tours.add("duret_sms_reply_inbox", {
             trigger: '.oe_title:contains("Léa Tournée")',
             isCheck: true,
         },
-        { content: "Save", trigger: ".o_form_button_save" },
+        // Mark as Done saves the record first (the contact), then acts.
+        { content: "Mark as done", trigger: 'button[name="action_mark_done"]' },
         {
-            content: "Saved",
-            // The save/discard buttons stay in the page, hidden (class "invisible").
-            trigger:
-                ".o_form_status_indicator:not(:has(.o_form_status_indicator_buttons:not(.invisible)))",
+            content: "Saved and done",
+            trigger: '.o_statusbar_status .o_arrow_button_current[data-value="done"]',
             isCheck: true,
         },
     ],
