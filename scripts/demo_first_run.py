@@ -30,6 +30,18 @@ company.write(
         "duret_sms_tz": "Europe/Paris",
     }
 )
+# A French company counts in euros: Settings, ROI, Analysis and the SMS history show "€" like
+# the composer. Accounting refuses the change once journal items exist (Odoo's own demo
+# invoices, when Invoicing was installed with its demo data before this first run): then the
+# screens keep the company's currency, consistently, and this says so.
+euro = env.ref("base.EUR")
+euro.active = True
+if company.currency_id != euro:
+    try:
+        with env.cr.savepoint():
+            company.currency_id = euro
+    except Exception as error:  # noqa: BLE001 - UserError from account, any other refusal
+        print(f"duret_sms demo: the company keeps {company.currency_id.name}: {error}")
 french = env["res.lang"]._activate_lang("fr_FR")
 env.ref("base.user_admin").write({"lang": french.code, "tz": "Europe/Paris"})
 # Marc Leroy replied STOP (demo data): his number goes on Odoo's opt-out list.

@@ -179,11 +179,6 @@ class DuretSmsReply(models.Model):
             "context": context,
         }
 
-    def action_duret_call(self):
-        """Call the sender back (tel: link: the phone or softphone of the user answers it)."""
-        self.ensure_one()
-        return {"type": "ir.actions.act_url", "url": f"tel:{self.number_from}", "target": "self"}
-
     # ------------------------------------------------------------------
     # Business
     # ------------------------------------------------------------------

@@ -1,6 +1,7 @@
 from urllib.parse import urlsplit
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 from .res_company import PUBLIC_URL_PARAM
 
@@ -156,7 +157,31 @@ class ResConfigSettings(models.TransientModel):
             values["duret_sms_public_url"] = self.env["res.company"]._duret_public_url()
         return values
 
+    def _duret_check_twilio_complete(self):
+        """Twilio cannot send without its credentials and a sender: say which are missing
+        rather than save a provider that fails on the first SMS."""
+        for settings in self.filtered(lambda s: s.duret_sms_provider == "twilio"):
+            missing = []
+            if not (settings.duret_twilio_account_sid or "").strip():
+                missing.append(_("the Account SID"))
+            if not (settings.sudo().duret_twilio_auth_token or "").strip():
+                missing.append(_("the Auth Token"))
+            if not (
+                (settings.duret_twilio_from_number or "").strip()
+                or (settings.duret_twilio_messaging_service_sid or "").strip()
+            ):
+                missing.append(_("a sender (number or Messaging Service SID)"))
+            if missing:
+                raise UserError(
+                    _(
+                        "Twilio cannot send SMS without %(missing)s. Copy them from the Twilio "
+                        "Console (Account Info), or choose another SMS provider.",
+                        missing=", ".join(missing),
+                    )
+                )
+
     def set_values(self):
+        self._duret_check_twilio_complete()
         for settings in self:
             settings.duret_sms_public_url = self.env["res.company"]._duret_check_public_url(
                 settings.duret_sms_public_url

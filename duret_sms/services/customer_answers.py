@@ -95,7 +95,7 @@ class CustomerAnswers:
         local = event._duret_local_start()
         attendee._duret_activity_record().activity_schedule(
             "mail.mail_activity_data_todo",
-            user_id=event.user_id.id or self.env.ref("base.user_admin").id,
+            user_id=self._office_user(event).id,
             summary=_("Appointment cancelled by the customer"),
             # An HTML field: names are escaped (a contact's name is not trusted markup).
             note=Markup("<p>%s</p>")
@@ -106,6 +106,30 @@ class CustomerAnswers:
                 date=local.strftime("%d/%m/%Y %H:%M"),
             ),
         )
+
+    def _office_user(self, event):
+        """Who calls the customer back after a cancellation: the office, not the technician
+        (who is on site and only gets the SMS alert). The person who booked the appointment
+        when that is an office user other than the technician; else the company's first SMS
+        officer; else the technician, or the administrator."""
+        technician = event.user_id
+        creator = event.create_uid
+
+        def office(user):
+            return (
+                user.active and not user.share and not user._is_superuser() and user != technician
+            )
+
+        if creator and office(creator):
+            return creator
+        company = event._duret_company()
+        officers = (
+            self.env.ref("duret_sms.duret_sms_group_officer")
+            .sudo()  # reading a group's members: res.groups.users is for administrators
+            .users.filtered(lambda u: office(u) and company in u.company_ids)
+            .sorted("id")
+        )
+        return officers[:1] or technician or self.env.ref("base.user_admin")
 
     def _alert_technician(self, attendee, company):
         """SMS the organiser: an internal urgent alert (any hour) at their Urgent SMS Mobile,

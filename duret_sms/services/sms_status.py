@@ -206,3 +206,18 @@ class SmsStatus:
         elif result.status in ("failed", "canceled"):
             vals["duret_price_known"] = True  # never charged: stop asking
         sms.write(vals)
+        if vals.get("duret_price_unit"):
+            self.activate_currency(vals["duret_price_unit"])
+
+    def activate_currency(self, code):
+        """Prices show with their currency's symbol only when Odoo has that currency active
+        (the web client knows active currencies only): Twilio's billing currency is."""
+        # res.currency is writable by accountants/administrators only; this is Twilio's answer.
+        currency_sudo = (
+            self.env["res.currency"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("name", "=", code), ("active", "=", False)], limit=1)
+        )
+        if currency_sudo:
+            currency_sudo.active = True

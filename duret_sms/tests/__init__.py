@@ -18,6 +18,7 @@ from . import (
     test_reminders,
     test_reporting,
     test_role_matrix,
+    test_screens_tour,
     test_settings,
     test_short_link,
     test_sms_api_compat,

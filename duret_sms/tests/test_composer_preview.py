@@ -78,6 +78,27 @@ class TestComposerPreview(DuretTwilioCase):
         self.assertIn("5 recipients", warning)
         self.assertIn("Client 0, Client 1, Client 2 and 2 others", warning)
 
+    def test_send_is_disabled_only_when_nothing_leaves(self):
+        with freeze_time(WEDNESDAY_10H):
+            self.assertFalse(self.composer().duret_send_blocked)
+            # Outside sending hours it waits, but it leaves: Send stays.
+        with freeze_time(SATURDAY_19H30):
+            self.assertFalse(self.composer().duret_send_blocked)
+        with freeze_time(WEDNESDAY_10H):
+            commercial = self.composer(duret_category="commercial")
+            self.assertTrue(commercial.duret_send_blocked, "no consent: nothing leaves")
+            self.env["phone.blacklist"].sudo()._add([MOBILE])
+            self.assertTrue(self.composer().duret_send_blocked, "opted out: nothing leaves")
+            others = self.env["res.partner"].create(
+                [{"name": f"Client {i}", "mobile": f"06 00 00 00 0{i}"} for i in range(2)]
+            )
+            mixed = (
+                self.env["sms.composer"]
+                .with_context(active_model="res.partner", active_ids=(others | self.partner).ids)
+                .create({"body": "Bonjour"})
+            )
+            self.assertFalse(mixed.duret_send_blocked, "the others still get it")
+
     def test_iap_company_has_no_gate(self):
         self.company.duret_sms_provider = "iap"
         self.env["phone.blacklist"].sudo()._add([MOBILE])

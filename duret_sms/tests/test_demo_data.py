@@ -63,3 +63,9 @@ class TestDemoData(TransactionCase):
         numbers = self._demo_records("res.partner").mapped("mobile")
         blacklist = self.env["phone.blacklist"].sudo().search([("number", "in", numbers)])
         self.assertFalse(blacklist)
+
+    def test_twilio_prices_show_in_euros(self):
+        """The demo's SMS are billed in euros: the currency is active, so the SMS history and
+        the analysis show "€" next to the prices (the web client knows active currencies
+        only)."""
+        self.assertTrue(self.env.ref("base.EUR").active)

@@ -5,7 +5,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.duret_sms.core import encoding, windows
@@ -496,7 +496,10 @@ class TestReminders(DuretTwilioCase):
         activity = self.env["mail.activity"].search(
             [("res_model", "=", "res.partner"), ("res_id", "=", self.partner.id)]
         )
-        self.assertEqual(activity.user_id, self.technician)
+        # The office calls the customer back, not the technician (who gets the SMS alert):
+        # here nobody of the office booked it, so the company's first SMS officer.
+        self.assertNotEqual(activity.user_id, self.technician)
+        self.assertTrue(activity.user_id.has_group("duret_sms.duret_sms_group_officer"))
         alert = self.reminder_sms("+33699887766")
         self.assertEqual(alert.duret_category, "internal_urgent")
         self.assertIn("ANNULATION", alert.body)
@@ -550,3 +553,18 @@ class TestReminders(DuretTwilioCase):
         with freeze_time(paris(date(2026, 6, 9), 17)):
             self.run_reminders()
         self.assertFalse(self.reminder_sms("+33699887766"))
+
+    def test_cancel_call_back_goes_to_the_office_user_who_booked(self):
+        office = new_test_user(self.env, login="office_booker", groups="base.group_user")
+        event = self.make_event(paris(date(2026, 6, 10), 9))
+        # Booked by the office (create_uid cannot be written through the ORM).
+        self.env.cr.execute(
+            "UPDATE calendar_event SET create_uid = %s WHERE id = %s", [office.id, event.id]
+        )
+        event.invalidate_recordset(["create_uid"])
+        self.assertEqual(event.create_uid, office)
+        self.customer_attendee(event)._duret_customer_cancel("sms")
+        activity = self.env["mail.activity"].search(
+            [("res_model", "=", "res.partner"), ("res_id", "=", self.partner.id)]
+        )
+        self.assertEqual(activity.user_id, office)

@@ -1,4 +1,4 @@
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 from odoo.tests.common import TransactionCase, new_test_user
 
@@ -61,6 +61,27 @@ class TestSmsSettings(TransactionCase):
         self.assertFalse(self.company.duret_sms_can_receive, "alphanumeric senders get no replies")
         self.company.twilio_from_number = "+33939000000"
         self.assertTrue(self.company.duret_sms_can_receive)
+
+    def test_twilio_without_credentials_is_refused_in_plain_words(self):
+        settings = self.env["res.config.settings"].create({"duret_sms_provider": "twilio"})
+        self.company.sudo().write(
+            {"twilio_account_sid": False, "twilio_auth_token": False, "twilio_from_number": False}
+        )
+        with self.assertRaisesRegex(UserError, "Account SID.*Auth Token.*sender"):
+            settings.execute()
+        with self.assertRaisesRegex(UserError, "Auth Token"):
+            settings.action_duret_sms_open_test_wizard()
+        settings.write(
+            {
+                "duret_twilio_account_sid": VALID_SID,
+                "duret_twilio_auth_token": "tok",
+                "duret_twilio_from_number": "DURET",
+            }
+        )
+        self.assertEqual(
+            settings.action_duret_sms_open_test_wizard()["res_model"], "duret.sms.test.wizard"
+        )
+        self.assertEqual(self.company.duret_sms_provider, "twilio")
 
     def test_settings_form_rejects_bad_sid(self):
         settings = Form(self.env["res.config.settings"])

@@ -37,6 +37,12 @@ class SmsComposer(models.TransientModel):
     duret_warnings = fields.Html(
         "Before Sending", compute="_compute_duret_warnings", sanitize=False
     )
+    duret_send_blocked = fields.Boolean(
+        "Nothing Will Be Sent",
+        compute="_compute_duret_warnings",
+        help="The sending rules stop every recipient (opt-out list, no consent to commercial "
+        "SMS): Send is disabled.",
+    )
 
     @api.depends("template_id")
     def _compute_duret_category(self):
@@ -151,12 +157,13 @@ class SmsComposer(models.TransientModel):
     )
     def _compute_duret_warnings(self):
         for composer in self:
-            warnings = composer._duret_preview_gate()
+            warnings, blocked = composer._duret_preview()
             composer.duret_warnings = (
                 Markup("").join(Markup("<div>%s</div>") % w for w in warnings)
                 if warnings
                 else False
             )
+            composer.duret_send_blocked = blocked
 
     # ------------------------------------------------------------------
     # Preview of the compliance gate
@@ -194,10 +201,15 @@ class SmsComposer(models.TransientModel):
         in the user's language; empty when nothing stops or delays the SMS. Only Twilio and
         Sandbox companies have the gate.
         """
+        return self._duret_preview()[0]
+
+    def _duret_preview(self):
+        """``(warnings, blocked)``: the warnings of ``_duret_preview_gate`` and whether the
+        rules stop every recipient who has a number (nothing would leave)."""
         self.ensure_one()
         company = self.env.company
         if not company._duret_sms_uses_own_provider():
-            return []
+            return [], False
         category = self.duret_category or "transactional"
         recipients = self._duret_preview_recipients()
         numbers = [n for _p, n in recipients if n]
@@ -222,6 +234,7 @@ class SmsComposer(models.TransientModel):
                     names=self._duret_names(blocked),
                 )
             )
+        missing = []
         if category == "commercial":
             missing = [
                 p.display_name or n
@@ -252,7 +265,8 @@ class SmsComposer(models.TransientModel):
                     when=self._duret_format_when(when, company),
                 )
             )
-        return warnings
+        stopped = len(blocked) + len(missing)
+        return warnings, bool(numbers) and stopped >= len(numbers)
 
     @api.model
     def _duret_names(self, names):
