@@ -173,15 +173,21 @@ class SmsTemplate(models.Model):
         """Raise a UserError naming the first placeholder of the body (and language) that is
         not a plain field read."""
         self.ensure_one()
-        model = self.env[self.model] if self.model in self.env else None
         for text in (self.body, self.lang):
-            for expression in placeholders.expressions(text):
-                try:
-                    tree = placeholders.parse(expression, self._duret_placeholder_names)
-                    for name, chain in placeholders.field_paths(tree):
-                        self._duret_check_path(model if name == "object" else None, name, chain)
-                except placeholders.PlaceholderError as error:
-                    raise UserError(self._duret_refusal(expression, error)) from error
+            self._duret_check_text(text, self.model)
+
+    @api.model
+    def _duret_check_text(self, text, model_name):
+        """Raise a UserError naming the first placeholder of ``text`` that is not a plain read
+        of a field of ``model_name`` (the SMS composer checks its own text with it too)."""
+        model = self.env[model_name] if model_name in self.env else None
+        for expression in placeholders.expressions(text):
+            try:
+                tree = placeholders.parse(expression, self._duret_placeholder_names)
+                for name, chain in placeholders.field_paths(tree):
+                    self._duret_check_path(model if name == "object" else None, name, chain)
+            except placeholders.PlaceholderError as error:
+                raise UserError(self._duret_refusal(expression, error)) from error
 
     @api.model
     def _duret_check_path(self, model, name, chain):

@@ -395,3 +395,58 @@ class TestTemplatePlaceholders(DuretTwilioCase):
                 )
                 self.assertEqual(ours, odoo)
                 self.assertTrue(ours[record.id].strip())
+
+    # The text typed in the SMS composer is rendered per recipient in mass mode (the action
+    # "Send SMS" on a list): it is a template too.
+
+    def _mass_composer(self, user, body):
+        partner = self.env["res.partner"].create({"name": "Léa Petit", "mobile": "06 11 22 33 44"})
+        composer = (
+            self.env["sms.composer"]
+            .with_user(user)
+            .with_context(active_model="res.partner", active_ids=partner.ids)
+            .create(
+                {
+                    "composition_mode": "mass",
+                    "res_model": "res.partner",
+                    "res_ids": repr(partner.ids),
+                    "body": body,
+                }
+            )
+        )
+        return composer, partner
+
+    def _sms_to(self, partner):
+        return self.env["sms.sms"].sudo().search([("partner_id", "=", partner.id)])
+
+    def test_mass_composer_text_of_an_employee_only_reads_fields(self):
+        employee = new_test_user(
+            self.env, login="duret_employee_composer", groups="base.group_user"
+        )
+        self.assertTrue(employee.has_group("mail.group_mail_template_editor"))  # Odoo's default
+        token = self.company.sudo().twilio_auth_token
+        for body in [
+            *attacks(employee),
+            "Aide {{ object.env.company.sudo().twilio_auth_token }}",
+            "Aide {{ object.company_id.twilio_auth_token }}",
+        ]:
+            with self.subTest(body=body):
+                composer, partner = self._mass_composer(employee, body)
+                with self.assertRaisesRegex(UserError, "is refused"):
+                    composer.action_send_sms()
+                self.assertFalse(self._sms_to(partner))
+        self.env.invalidate_all()
+        self.assertFalse(employee.has_group("base.group_system"))
+        composer, partner = self._mass_composer(employee, "Bonjour {{ object.name }}")
+        composer.action_send_sms()
+        (sms,) = self._sms_to(partner)
+        self.assertEqual(sms.body, "Bonjour Léa Petit")
+        self.assertNotIn(token, sms.body)
+
+    def test_mass_composer_text_of_an_administrator_keeps_odoos_placeholders(self):
+        admin = new_test_user(
+            self.env, login="duret_admin_composer", groups="base.group_user,base.group_system"
+        )
+        composer, partner = self._mass_composer(admin, "Bonjour {{ object.name.upper() }}")
+        composer.action_send_sms()
+        self.assertEqual(self._sms_to(partner).body, "Bonjour LÉA PETIT")

@@ -3,8 +3,9 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tools.misc import format_amount, format_datetime
+from odoo.tools.rendering_tools import parse_inline_template
 
 from ..core import encoding, phone, windows
 from ..models.sms_sms import CATEGORIES
@@ -303,6 +304,40 @@ class SmsComposer(models.TransientModel):
             "name": _("Send SMS Text Message"),
             "context": self.env.context,
         }
+
+    # ------------------------------------------------------------------
+    # The text typed in the composer is a template too (mass mode renders it per recipient)
+    # ------------------------------------------------------------------
+
+    def _prepare_body_values(self, records):
+        """Odoo renders a typed text with ``safe_eval`` and the whole ORM for every member of
+        "Mail Template Editor" (all employees unless *Restrict Template Rendering* is on):
+        ``{{ object.env.company.sudo().twilio_auth_token }}`` would put the Auth Token in an
+        SMS. A text written by someone who is not an administrator may only read fields."""
+        if self._duret_body_may_run_code() or (
+            self.template_id and self.body == self.template_id.body
+        ):
+            # A template's own text follows the template's rules (restricted once staff
+            # edited it, see sms.template).
+            return super()._prepare_body_values(records)
+        if not self.env.user.has_group("mail.group_mail_template_editor") and any(
+            code for _text, code in parse_inline_template(self.body or "")
+        ):
+            # Odoo's own rule first (Restrict Template Rendering): no placeholder at all.
+            raise AccessError(
+                _(
+                    'Only users belonging to the "%(group_name)s" group can modify dynamic '
+                    "templates.",
+                    group_name=self.env.ref("mail.group_mail_template_editor").name,
+                )
+            )
+        templates = self.env["sms.template"].with_context(duret_restricted_render=True)
+        templates._duret_check_text(self.body, records._name)
+        return templates._render_template_inline_template(self.body, records._name, records.ids)
+
+    def _duret_body_may_run_code(self):
+        """Whether the typed text was written by an administrator (or by the system)."""
+        return not self.env["sms.template"]._duret_is_staff_edit()
 
     def action_send_sms(self):
         self._check_duret_category()

@@ -347,6 +347,7 @@ def _load_migration():
     migration = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(migration)
     return migration
+
     def test_dunning_link_uses_the_public_url_in_french_too(self):
         """Issue 17, item 13: the payment link is at the Public URL, not web.base.url (which
         Odoo rewrites when an administrator logs in through another name), in every language

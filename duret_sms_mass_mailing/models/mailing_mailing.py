@@ -1,4 +1,4 @@
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 
 
 class MailingMailing(models.Model):
@@ -9,6 +9,14 @@ class MailingMailing(models.Model):
         compute="_compute_duret_no_consent_count",
         help="Recipients left out because they never agreed to commercial SMS.",
     )
+
+    @api.constrains("body_plaintext", "mailing_type", "mailing_model_id")
+    def _check_duret_sms_placeholders(self):
+        """An SMS campaign is rendered by the mailing queue as superuser: its placeholders may
+        only read fields (refused here, when the text is saved, rather than by the queue)."""
+        templates = self.env["sms.template"]
+        for mailing in self.filtered(lambda m: m.mailing_type == "sms" and m.body_plaintext):
+            templates._duret_check_text(mailing.body_plaintext, mailing.mailing_model_real)
 
     def _compute_duret_no_consent_count(self):
         counts = dict(

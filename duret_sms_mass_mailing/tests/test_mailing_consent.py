@@ -2,6 +2,7 @@ from unittest.mock import patch
 
 from freezegun import freeze_time
 
+from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
 from odoo.addons.duret_sms.tests.common import DuretTwilioCase
@@ -185,3 +186,45 @@ class TestMailingConsent(DuretTwilioCase):
         with patch.object(SmsApi, "_send_sms_batch", return_value=[]) as send:
             wizard.action_send_sms()
         send.assert_called_once()
+
+    def test_campaign_text_only_reads_fields(self):
+        """Issue 17 #1: the mailing queue renders a campaign as superuser; a marketing user's
+        placeholder never runs code there (nor in the Test button)."""
+        marketer = new_test_user(
+            self.env,
+            login="duret_marketer_code",
+            groups="base.group_user,mass_mailing.group_mass_mailing_user",
+        )
+        token = self.company.sudo().twilio_auth_token
+        code = "Promo {{ object.env.company.sudo().twilio_auth_token }}"
+        with self.assertRaisesRegex(UserError, "is refused"):
+            self._mailing(self.partner).with_user(marketer).body_plaintext = code
+        # Stored before the check existed (or written in SQL): the queue refuses it too.
+        mailing = self._mailing(self.partner)
+        mailing.flush_recordset()
+        self.env.cr.execute(
+            "UPDATE mailing_mailing SET body_plaintext = %s WHERE id = %s", [code, mailing.id]
+        )
+        mailing.invalidate_recordset()
+        composer = self.env["sms.composer"].create(
+            mailing._send_sms_get_composer_values(self.partner.ids)
+        )
+        with self.assertRaisesRegex(UserError, "is refused"):
+            composer._prepare_body_values(self.partner)
+        wizard = (
+            self.env["mailing.sms.test"]
+            .with_user(marketer)
+            .create({"mailing_id": mailing.id, "numbers": "+33612345678"})
+        )
+        with self.assertRaisesRegex(UserError, "is refused"):
+            wizard.action_send_sms()
+        self.assertFalse(
+            self.env["sms.sms"].sudo().search([("body", "like", token)]), "no SMS with the token"
+        )
+        # Field placeholders work for the campaign, sent by the queue as superuser.
+        mailing = self._mailing(self.partner, body_plaintext="Promo pour {{ object.name }}")
+        with freeze_time(WEDNESDAY_10H):
+            self._send(mailing)
+        self.assertTrue(
+            self._sms(mailing, self.partner).body.startswith("Promo pour Camille Martin")
+        )

@@ -25,8 +25,11 @@ class MailingSmsTest(models.TransientModel):
         body = mailing.body_plaintext
         record = self.env[mailing.mailing_model_real].search([], limit=1)
         if record:
-            # As Odoo does: a template error in the campaign shows here, not at send time.
-            body = self.env["mail.render.mixin"]._render_template(
+            # As Odoo does: a template error in the campaign shows here, not at send time;
+            # and as the campaign will be: placeholders only read fields.
+            templates = self.env["sms.template"].with_context(duret_restricted_render=True)
+            templates._duret_check_text(body, mailing.mailing_model_real)
+            body = templates._render_template_inline_template(
                 body, mailing.mailing_model_real, record.ids
             )[record.id]
         partners = self.env["res.partner"]

@@ -43,6 +43,12 @@ class SmsComposer(models.TransientModel):
             trace_values["failure_reason"] = reason
         return trace_values
 
+    def _duret_body_may_run_code(self):
+        """A campaign's text only reads fields, whoever wrote it: the mailing queue renders it
+        as superuser, and Odoo does not keep who wrote the text (the queue itself writes the
+        mailing last)."""
+        return False if self.mailing_id else super()._duret_body_may_run_code()
+
     def _duret_consenting_partner(self, sms_values, company):
         """The contact whose consent covers this SMS, or an empty recordset.
 

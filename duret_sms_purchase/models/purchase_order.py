@@ -45,6 +45,7 @@ class PurchaseOrder(models.Model):
                 if order.date_planned
                 else "à confirmer"
             )
+
     @api.constrains("duret_site_manager_id")
     def _check_duret_site_manager_id(self):
         # The view's domain is only a hint: a customer's portal user never becomes the site

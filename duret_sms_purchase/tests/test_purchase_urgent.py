@@ -186,6 +186,7 @@ class TestPurchaseUrgent(DuretTwilioCase):
         self.assertEqual(sms.body, f"URGENT Cde {order.name} confirmée : Rexel Strasbourg")
         self.env.invalidate_all()
         self.assertFalse(officer.has_group("base.group_system"))
+
     @freeze_time("2025-01-19 02:00:00")  # Sunday 03:00 in Paris
     def test_portal_site_manager_is_refused_and_never_marked_staff(self):
         customer = self.env["res.partner"].create(
