@@ -14,6 +14,7 @@ from ..core import dispatch, encoding, twilio_codes
 from .company_crons import cron_commit, in_test_transaction
 from .sms_commit import CONCURRENCY_ATTEMPTS, CONCURRENCY_ERRORS, write_committed
 from .sms_status import SmsStatus
+from .sms_stream import TwilioStream
 
 _logger = logging.getLogger(__name__)
 
@@ -46,7 +47,8 @@ class SmsQueue:
         """Hand queued SMS of Twilio/Sandbox companies over, batch by batch, within a time budget.
 
         Each batch is claimed (state ``process``, hand-over time) and committed before Twilio
-        is called, then each answer is written in its own short transaction: a crash or a
+        is called, then the answers are written as they arrive, a group per short transaction
+        that never collides with a delivery report (see ``record_outcomes``): a crash or a
         rollback after Twilio accepted a message can never make it go out twice, and a delivery
         report racing the run can never make it lose an answer. A run stops claiming when its
         time budget is used up (see ``time_budget``) and wakes the next run at once. One
@@ -100,32 +102,21 @@ class SmsQueue:
     def send_company_queue(self, company, batch_size, deadline):
         """Send the due SMS of ``company`` until none is left (True) or time is up (False).
 
+        Twilio: one stream of requests (see ``TwilioStream``); the Sandbox: batch by batch.
+
         :raise UserError: when Twilio is chosen but not fully configured.
         """
         link = company._duret_sms_link()
-        concurrency = link.concurrency if link else batch_size
-        seconds_per_request = None
+        if link is not None:
+            return TwilioStream(self, company, link, batch_size, deadline).run()
         while True:
-            size = dispatch.batch_size_for(
-                deadline - dispatch.monotonic(),
-                max_size=batch_size,
-                concurrency=concurrency,
-                seconds_per_request=seconds_per_request,
-            )
-            if not size:
+            if dispatch.monotonic() >= deadline:
                 return False
-            batch = self.claim_batch(company, size)
+            batch = self.claim_batch(company, batch_size)
             if not batch:
                 return True
-            jobs = self.prepare_jobs(batch, company)
-            # The hand-over is durable before any HTTP call (odoo/odoo#264736).
+            self.sandbox_deliver(batch)
             cron_commit(self.env)
-            started = dispatch.monotonic()
-            outcomes = self.hand_over(batch, link, jobs, deadline=deadline)
-            if outcomes and not any(outcome.attempts for outcome in outcomes):
-                return False  # time was up before a single request: never claim again
-            rounds = -(-len(batch) // concurrency)
-            seconds_per_request = (dispatch.monotonic() - started) / rounds
 
     def queue_blocked(self, company, error):
         """Nothing can be sent for ``company``: say why on its waiting SMS (they stay queued)."""
@@ -226,7 +217,8 @@ class SmsQueue:
         ]
 
     def hand_over(self, batch, link, jobs, deadline=None):
-        """Give the claimed SMS of ``batch`` to the provider and record the answers.
+        """Give the claimed SMS of ``batch`` to the provider and record the answers as they
+        arrive (see ``record_outcomes``).
 
         :param link: the company's ``TwilioLink`` (see ``res.company._duret_sms_link``), or
             None for the sandbox;
@@ -238,15 +230,14 @@ class SmsQueue:
         if link is None:
             self.sandbox_deliver(batch)
             return []
-        outcomes = dispatch.send_all(
+        return dispatch.send_all(
             link.gateway,
             jobs,
             concurrency=link.concurrency,
             backoff=link.backoff,
             deadline=deadline,
+            on_outcomes=lambda outcomes: self.record_outcomes(batch, outcomes),
         )
-        self.record_outcomes(batch, outcomes)
-        return outcomes
 
     def sandbox_deliver(self, batch):
         now = fields.Datetime.now()
@@ -274,25 +265,67 @@ class SmsQueue:
     # ------------------------------------------------------------------
 
     def record_outcomes(self, batch, outcomes):
-        """Write Twilio's answers (known in memory) so that none can be lost.
+        """Write a group of Twilio's answers (known in memory) so that none can be lost.
 
         A status callback may update the same rows meanwhile. In tests everything stays in the
-        test's transaction. Otherwise each answer is written in its own short transaction that
-        reads the row afresh; a serialization failure (a callback committed first) rolls back
-        that one answer only, which is written again on a fresh snapshot.
+        test's transaction. Otherwise the group is written in one short transaction that first
+        locks its rows, skipping those a concurrent transaction (a delivery report) holds, and
+        reads them afresh: the locked rows can no longer collide with anything. The skipped
+        rows, and the whole group if its transaction still collides, are then written one by
+        one, each in its own transaction, again on a fresh snapshot after a serialization
+        failure (``write_committed``).
         """
-        if in_test_transaction():
-            batch.invalidate_recordset()
-            for outcome in outcomes:
-                self.record_outcome(batch.browse(outcome.key), outcome)
-            batch.mail_message_id._notify_message_notification_update()
+        if not outcomes:
             return
+        if in_test_transaction():
+            # Nothing else holds these rows: the ones not locked were deleted.
+            locked = self.lock_answer_rows([outcome.key for outcome in outcomes])
+            self.write_group(batch, [outcome for outcome in outcomes if outcome.key in locked])
+            return
+        cr = self.env.cr
+        written = set()
+        try:
+            locked = self.lock_answer_rows([outcome.key for outcome in outcomes])
+            group = [outcome for outcome in outcomes if outcome.key in locked]
+            if group:
+                self.write_group(batch, group)
+                cr.commit()  # pylint: disable=invalid-commit  # one group of answers per commit
+                written = {outcome.key for outcome in group}
+        except CONCURRENCY_ERRORS as error:
+            cr.rollback()
+            batch.invalidate_recordset()
+            _logger.info("SMS answers collided (%s): written one by one", error)
         for outcome in outcomes:
-            write_committed(
-                batch,
-                outcome.key,
-                lambda sms, outcome=outcome: self.record_outcome(sms, outcome),
-            )
+            if outcome.key not in written:
+                write_committed(
+                    batch,
+                    outcome.key,
+                    lambda sms, outcome=outcome: self.record_outcome(sms, outcome),
+                )
+
+    def lock_answer_rows(self, sms_ids):
+        """Lock the rows of ``sms_ids`` that no other transaction holds; return their ids.
+
+        First statement of the group's transaction: a row it locks was not changed since the
+        snapshot and cannot be changed until the commit.
+        """
+        self.env.cr.execute(
+            "SELECT id FROM sms_sms WHERE id IN %s ORDER BY id FOR UPDATE SKIP LOCKED",
+            [tuple(sms_ids)],
+        )
+        return {row[0] for row in self.env.cr.fetchall()}
+
+    def write_group(self, batch, outcomes):
+        """Apply ``outcomes`` to their SMS (locked, so existing), read afresh together, in the
+        open transaction; the ORM flushes the writes together."""
+        if not outcomes:
+            return
+        records = batch.browse([outcome.key for outcome in outcomes])
+        records.invalidate_recordset()
+        by_id = {sms.id: sms for sms in records}  # one prefetch for the group
+        for outcome in outcomes:
+            self.record_outcome(by_id[outcome.key], outcome)
+        records.mail_message_id._notify_message_notification_update()
 
     def record_outcome(self, sms, outcome):
         """Apply one ``dispatch.Outcome`` to ``sms``, read afresh; never move it backwards.
