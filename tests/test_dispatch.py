@@ -212,6 +212,99 @@ def test_empty_batch():
     assert send_all(FakeGateway(), []) == []
 
 
+# -- streaming: answers as they arrive, jobs added while others are in flight ------------------
+
+
+@pytest.mark.parametrize("concurrency", [1, 4])
+def test_answers_reach_the_caller_while_requests_are_in_flight(concurrency):
+    recipients = [f"+3361234{i:04d}" for i in range(12)]
+    gateway = FakeGateway(delay=0.02)
+    caller = threading.current_thread()
+    groups = []
+
+    def on_outcomes(outcomes):
+        assert threading.current_thread() is caller  # the cursor's thread, never a worker
+        groups.append((list(outcomes), len(gateway.calls)))
+
+    outcomes = send_all(
+        gateway, jobs(*recipients), concurrency=concurrency, on_outcomes=on_outcomes
+    )
+    assert [o.key for o in outcomes] == list(range(12))
+    assert sorted(o.key for group, _calls in groups for o in group) == list(range(12))
+    first_group, calls_then = groups[0]
+    assert calls_then < 12, "the first answers were handed over before the last request"
+    assert len(groups) > 1
+
+
+def test_refill_adds_jobs_while_the_pool_runs_and_stops_when_empty():
+    gateway = FakeGateway(delay=0.01)
+    batches = [jobs(*(f"b{i}" for i in range(5))) for _batch in range(3)]
+    batches = [
+        [SendJob(key=(n, job.key), to=f"{n}-{job.to}", body="x", from_="DURET") for job in batch]
+        for n, batch in enumerate(batches)
+    ]
+    asked = []
+
+    def refill():
+        asked.append(len(gateway.calls))
+        return batches.pop(0) if batches else []
+
+    seen = []
+    outcomes = send_all(
+        gateway, jobs("a", "b"), concurrency=2, on_outcomes=seen.extend, refill=refill
+    )
+    assert len(outcomes) == 17 and all(o.ok for o in outcomes)
+    assert len(gateway.calls) == len(set(gateway.calls)) == 17, "each job sent once"
+    assert sorted(map(str, (o.key for o in seen))) == sorted(map(str, (o.key for o in outcomes)))
+    assert len(asked) == 4, "asked until it had nothing more, then never again"
+
+
+def test_no_refill_once_the_deadline_passed():
+    clock = FakeClock()
+    asked = []
+
+    class SlowGateway(FakeGateway):
+        def send(self, to, body, **kwargs):
+            clock.now += 4.0
+            return super().send(to, body, **kwargs)
+
+    def refill():
+        asked.append(clock.now)
+        return jobs("late")
+
+    outcomes = send_all(
+        SlowGateway(),
+        jobs("a", "b"),
+        concurrency=1,
+        clock=clock,
+        deadline=6.0,
+        on_outcomes=lambda outcomes: None,
+        refill=refill,
+    )
+    assert asked == [4.0]
+    assert [o.attempts for o in outcomes] == [1, 1, 0]
+
+
+@pytest.mark.parametrize("concurrency", [1, 3])
+def test_a_failing_caller_never_abandons_requests_handed_over(concurrency):
+    gateway = FakeGateway(delay=0.01)
+    asked = []
+
+    def on_outcomes(outcomes):
+        raise RuntimeError("database down")
+
+    with pytest.raises(RuntimeError, match="database down"):
+        send_all(
+            gateway,
+            jobs(*"abcdef"),
+            concurrency=concurrency,
+            on_outcomes=on_outcomes,
+            refill=lambda: asked.append(1) or [],
+        )
+    assert sorted(gateway.calls) == list("abcdef"), "every job handed over is sent"
+    assert asked == [], "nothing more is claimed after the failure"
+
+
 # -- against the simulator, over real HTTP ------------------------------------------------------
 
 

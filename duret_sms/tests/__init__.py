@@ -12,6 +12,7 @@ from . import (
     test_inbound,
     test_partner_consent,
     test_partner_urgent_mobile_tour,
+    test_queue_stream,
     test_rdv_pages,
     test_reliability,
     test_reminder_followup,
