@@ -39,8 +39,8 @@ class SmsConsent:
             return
         raise AccessError(
             _(
-                "Only members of the SMS Consent group can record or withdraw a contact's "
-                "consent to commercial SMS."
+                "Only members of the SMS Consent group can record a contact's consent to "
+                "commercial SMS (every employee can record a withdrawal)."
             )
         )
 
