@@ -13,8 +13,11 @@ class MailingMailing(models.Model):
     @api.constrains("body_plaintext", "mailing_type", "mailing_model_id")
     def _check_duret_sms_placeholders(self):
         """An SMS campaign is rendered by the mailing queue as superuser: its placeholders may
-        only read fields (refused here, when the text is saved, rather than by the queue)."""
+        only read fields (refused here, when staff save the text, rather than by the queue;
+        an administrator's text is refused by the Test button and the queue)."""
         templates = self.env["sms.template"]
+        if not templates._duret_is_staff_edit():
+            return
         for mailing in self.filtered(lambda m: m.mailing_type == "sms" and m.body_plaintext):
             templates._duret_check_text(mailing.body_plaintext, mailing.mailing_model_real)
 

@@ -37,5 +37,10 @@ class TestSalesmanConsent(TransactionCase):
             login="duret_sales_editor",
             groups="base.group_user,base.group_partner_manager",
         )
+        # Outside the SMS Consent group: a withdrawal is recorded (it only protects the
+        # customer), a consent is not.
+        partner.with_user(editor).write({"duret_sms_consent": False})
+        self.assertFalse(partner.duret_sms_consent)
+        other = self.env["res.partner"].create({"name": "Client Foire", "mobile": "0611223355"})
         with self.assertRaises(AccessError):
-            partner.with_user(editor).write({"duret_sms_consent": False})
+            other.with_user(editor).write({"duret_sms_consent": True})
