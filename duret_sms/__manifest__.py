@@ -38,6 +38,8 @@
         "views/duret_sms_menus.xml",
         "views/calendar_event_attendance_views.xml",
         "views/duret_sms_report_views.xml",
+        "views/visit_sms_views.xml",
+        "views/rating_templates.xml",
     ],
     "demo": ["demo/duret_sms_demo.xml", "demo/duret_sms_reporting_demo.xml"],
     "assets": {
