@@ -68,7 +68,7 @@ class EnRoute:
                 ),
                 event.duret_en_route_eta,
             )
-        minutes, source = self._minutes(event, customers, eta_minutes, position, company)
+        minutes, origin = self._minutes(event, customers, eta_minutes, position, company)
         if minutes is None:
             return self._result(
                 False,
@@ -106,10 +106,10 @@ class EnRoute:
         going.send()
         event.message_post(
             body=_(
-                "En route SMS sent to %(customers)s: arrival about %(time)s (%(source)s).",
+                "En route SMS sent to %(customers)s: arrival about %(time)s (%(origin)s).",
                 customers=", ".join(going.partner_id.mapped("name")),
                 time=time_text,
-                source=source,
+                origin=origin,
             ),
             subtype_xmlid="mail.mt_note",
         )
