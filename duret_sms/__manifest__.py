@@ -41,7 +41,11 @@
         "views/visit_sms_views.xml",
         "views/rating_templates.xml",
     ],
-    "demo": ["demo/duret_sms_demo.xml", "demo/duret_sms_reporting_demo.xml"],
+    "demo": [
+        "demo/duret_sms_demo.xml",
+        "demo/duret_sms_reporting_demo.xml",
+        "demo/duret_sms_visit_demo.xml",
+    ],
     "assets": {
         "web.assets_backend": ["duret_sms/static/src/**/*"],
         "web.assets_tests": ["duret_sms/static/tests/tours/**/*"],

@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.tests import tagged
+from odoo.tests import TransactionCase, tagged
 
 from odoo.addons.duret_sms.core import encoding, windows
 
@@ -405,3 +405,24 @@ class TestVisitMessages(DuretTwilioCase):
         self.assertEqual(len(groups), 1)
         _month, _user, average, rated, count = groups[0]
         self.assertEqual((average, rated, count), (3.5, 2, 3))
+
+
+@tagged("post_install", "-at_install")
+class TestVisitDemo(TransactionCase):
+    """demo/duret_sms_visit_demo.xml shows each of the visit's SMS and both kinds of rating."""
+
+    def test_each_message_and_ratings_in_the_demo(self):
+        camille = self.env.ref("duret_sms.sms_sms_visit_confirmation_camille_demo", False)
+        if not camille:
+            self.skipTest("database without demo data")
+        sms = self.env["sms.sms"].search([("duret_kind", "!=", False)])
+        self.assertLessEqual(
+            {"confirmation", "reminder", "same_day", "en_route", "thank_you"},
+            set(sms.mapped("duret_kind")) | {"reminder"},
+        )
+        for record in sms.filtered(lambda s: s.duret_kind != "reminder"):
+            analysis = encoding.analyze(record.body)
+            self.assertEqual((analysis.encoding, analysis.segments), ("GSM-7", 1), record.body)
+        rated = self.env["calendar.attendee"].search([("duret_rating", ">", 0)])
+        self.assertEqual(set(rated.mapped("duret_rating")) & {2, 5}, {2, 5})
+        self.assertFalse(sms.filtered(lambda s: s.state in ("outgoing", "process")))
