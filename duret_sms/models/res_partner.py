@@ -182,12 +182,12 @@ class ResPartner(models.Model):
         )
         others = {f: v for f, v in vals.items() if f not in PROTECTED_FIELDS}
         protected = {f: v for f, v in vals.items() if f in PROTECTED_FIELDS}
-        if (
-            changing
-            or any(protected.get(f) for f in PROTECTED_FIELDS[1:])
+        extra_proof = (
+            any(protected.get(f) for f in PROTECTED_FIELDS[1:])
             or "duret_sms_consent_declared_date" in protected
-        ):
-            SmsConsent(self).check_right()
+        )
+        if changing or extra_proof:
+            SmsConsent(self).check_right(withdrawal=not consent and not extra_proof)
         if changing:
             stamped = SmsConsent(changing).stamp(vals)
             if consent:

@@ -193,7 +193,7 @@ class SmsTemplate(models.Model):
     def _duret_check_path(self, model, name, chain):
         for position, attr in enumerate(chain):
             field = model._fields.get(attr) if model is not None else None
-            if field is None or field.groups:
+            if not _duret_placeholder_field(field):
                 shown = ".".join([name, *chain[: position + 1]])
                 raise placeholders.PlaceholderError(shown, "field", shown)
             model = self.env[field.comodel_name] if field.relational else None
@@ -253,6 +253,19 @@ def _duret_field_value(value, name):
     """``value.name`` for a placeholder: only a field of a record, never a method, and never a
     field restricted to a group (the Auth Token...), since crons render as superuser."""
     field = value._fields.get(name) if isinstance(value, models.BaseModel) else None
-    if field is None or field.groups:
+    if not _duret_placeholder_field(field):
         raise placeholders.PlaceholderError(name, "field", name)
     return value[name]
+
+
+# Fields restricted to a group a placeholder may still read: every employee reads them anyway
+# (the customer's own /rdv link is one), so a text shows nothing its writer could not see.
+STAFF_GROUPS = frozenset({"base.group_user"})
+
+
+def _duret_placeholder_field(field):
+    """Whether a placeholder may read ``field``: a field with no group, or one every employee
+    reads; never the Auth Token (administrators) or other reserved fields."""
+    if field is None:
+        return False
+    return not field.groups or set(field.groups.split(",")) <= STAFF_GROUPS

@@ -27,14 +27,20 @@ class SmsConsent:
         self.partners = partners
         self.env = partners.env
 
-    def check_right(self):
-        """Raise AccessError unless the user may record consent (SMS Consent group)."""
+    def check_right(self, withdrawal=False):
+        """Raise AccessError unless the user may record consent (SMS Consent group).
+
+        A plain withdrawal (the customer said "no more", on the phone or at the counter) is
+        open to every employee: it only ever protects the customer, and it is recorded with
+        its author and time like a grant."""
         if self.env.su or self.env.user.has_group(CONSENT_GROUP):
+            return
+        if withdrawal and self.env.user._is_internal():
             return
         raise AccessError(
             _(
-                "Only members of the SMS Consent group can record or withdraw a contact's "
-                "consent to commercial SMS."
+                "Only members of the SMS Consent group can record a contact's consent to "
+                "commercial SMS (every employee can record a withdrawal)."
             )
         )
 

@@ -87,6 +87,13 @@ class TestConsentTrust(DuretTwilioCase):
         # The consent group may.
         self.partner.with_user(self.consent_user).write({"duret_sms_consent": True})
         self.assertTrue(self.partner.duret_sms_consent)
+        # Any employee may record a withdrawal (it only protects the customer), stamped.
+        partner.write({"duret_sms_consent": False})
+        self.assertFalse(self.partner.duret_sms_consent)
+        withdrawal = self.events(self.partner).filtered(lambda e: e.kind == "withdraw")
+        self.assertEqual(withdrawal.user_id, self.clerk)
+        with self.assertRaisesRegex(AccessError, "SMS Consent"):
+            partner.write({"duret_sms_consent": False, "duret_sms_consent_source": "paper"})
 
     def test_author_and_time_are_stamped_by_the_server(self):
         with freeze_time("2026-03-12 09:30:00"):

@@ -563,7 +563,8 @@ class TestReminders(DuretTwilioCase):
         )
         event.invalidate_recordset(["create_uid"])
         self.assertEqual(event.create_uid, office)
-        self.customer_attendee(event)._duret_customer_cancel("sms")
+        with freeze_time(paris(date(2026, 6, 9), 12)):  # answers close once the visit started
+            self.assertTrue(self.customer_attendee(event)._duret_customer_cancel("sms"))
         activity = self.env["mail.activity"].search(
             [("res_model", "=", "res.partner"), ("res_id", "=", self.partner.id)]
         )
