@@ -258,6 +258,8 @@ class CalendarAttendee(models.Model):
         "event_id.start",
         "event_id.user_id",
         "event_id.duret_en_route_eta",
+        "event_id.location",
+        "event_id.allday",
         "partner_id.street",
         "partner_id.city",
     )

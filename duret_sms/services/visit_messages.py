@@ -130,19 +130,15 @@ class VisitMessages:
         by_company = {}
         for attendee in attendees:
             event = attendee.event_id
-            if not (
-                event.start
-                and event.active
-                and not event.duret_is_urgent
-                and not event.recurrency
-                and attendee.duret_is_customer
-                and attendee.state != "declined"
-            ):
+            if not (event.start and event.active) or event.duret_is_urgent or event.recurrency:
                 continue
+            # The company first: Odoo's own SMS provider (the default) costs no more query.
             company = event._duret_company()
             if not (
-                company.duret_sms_booking_confirmation and company._duret_sms_uses_own_provider()
+                company._duret_sms_uses_own_provider() and company.duret_sms_booking_confirmation
             ):
+                continue
+            if not attendee.duret_is_customer or attendee.state == "declined":
                 continue
             today = to_local(now, company.duret_sms_tz).date()
             if event._duret_local_start().date() <= today:
