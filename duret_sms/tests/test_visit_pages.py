@@ -181,7 +181,11 @@ class TestEnRouteTour(DuretTwilioMixin, HttpCase):
             "duret_sms_en_route",
             login="admin",
         )
-        sms = self.env["sms.sms"].sudo().search([("duret_kind", "=", "en_route")])
+        sms = (
+            self.env["sms.sms"]
+            .sudo()
+            .search([("duret_kind", "=", "en_route"), ("partner_id", "=", customer.id)])
+        )
         self.assertEqual(len(sms), 1, "the second tap within 30 minutes sends nothing")
         self.assertIn("votre technicien Karim est en route, arrivée vers", sms.body)
         self.assertTrue(event.duret_en_route_eta)
