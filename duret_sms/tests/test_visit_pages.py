@@ -191,3 +191,50 @@ class TestEnRouteTour(DuretTwilioMixin, HttpCase):
         self.assertTrue(event.duret_en_route_eta)
         self.assertIn("30 min", event.message_ids[0].body)
         json.dumps(event.action_duret_en_route(eta_minutes=15))  # the button's answer is JSON
+
+    def test_en_route_from_the_calendar_popover(self):
+        company = self.env.company
+        company.country_id = self.env.ref("base.fr")
+        self.setup_twilio(company)  # sending hours opened round the clock
+        admin = self.env.ref("base.user_admin")
+        # No position from the headless browser: the technician's base, 4.8 km away.
+        admin.write({"duret_base_latitude": 45.7719, "duret_base_longitude": 4.8902})
+        customer = self.env["res.partner"].create(
+            {
+                "name": "Camille Tournée",
+                "mobile": "06 12 34 56 78",
+                "partner_latitude": 45.7578,
+                "partner_longitude": 4.8320,
+            }
+        )
+        start = fields.Datetime.now().replace(microsecond=0) + timedelta(minutes=50)
+        event = (
+            self.env["calendar.event"]
+            .with_context(no_mail_to_attendees=True)
+            .create(
+                {
+                    "name": "Visite popover en route",
+                    "start": start,
+                    "stop": start + timedelta(hours=1),
+                    "user_id": admin.id,
+                    "partner_ids": [Command.set([customer.id, admin.partner_id.id])],
+                }
+            )
+        )
+        action = self.env["ir.actions.act_window"].create(
+            {
+                "name": "Today's calendar",
+                "res_model": "calendar.event",
+                "view_mode": "calendar",
+                "context": str({"initial_date": fields.Datetime.to_string(start)}),
+            }
+        )
+        self.start_tour(f"/web#action={action.id}", "duret_sms_en_route_popover", login="admin")
+        sms = (
+            self.env["sms.sms"]
+            .sudo()
+            .search([("duret_kind", "=", "en_route"), ("partner_id", "=", customer.id)])
+        )
+        self.assertEqual(len(sms), 1)
+        self.assertTrue(event.duret_en_route_eta)
+        self.assertIn("base", event.message_ids[0].body)

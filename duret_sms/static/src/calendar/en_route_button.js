@@ -11,6 +11,36 @@ import { Component, useState } from "@odoo/owl";
 // Never keep the technician waiting on a position that does not come.
 const POSITION_TIMEOUT = 6000;
 
+/** The phone's coordinates when the browser gives them within a few seconds, else null. */
+export function duretPosition() {
+    const geolocation = browser.navigator && browser.navigator.geolocation;
+    if (!geolocation) {
+        return Promise.resolve(null);
+    }
+    return new Promise((resolve) => {
+        const timer = browser.setTimeout(() => resolve(null), POSITION_TIMEOUT);
+        const done = (coords) => {
+            browser.clearTimeout(timer);
+            resolve(coords);
+        };
+        geolocation.getCurrentPosition(
+            (position) => done(position.coords),
+            () => done(null),
+            { timeout: POSITION_TIMEOUT - 500, maximumAge: 300000 }
+        );
+    });
+}
+
+/** Call the *En route* action of appointment ``eventId``; returns its answer. */
+export async function duretSendEnRoute(orm, eventId, minutes) {
+    const coords = minutes ? null : await duretPosition();
+    return orm.call("calendar.event", "action_duret_en_route", [[eventId]], {
+        eta_minutes: minutes || false,
+        latitude: coords ? coords.latitude : false,
+        longitude: coords ? coords.longitude : false,
+    });
+}
+
 export class DuretEnRouteButton extends Component {
     static props = standardWidgetProps;
     static template = "duret_sms.EnRouteButton";
@@ -22,25 +52,6 @@ export class DuretEnRouteButton extends Component {
         this.choices = [15, 30, 45];
     }
 
-    position() {
-        const geolocation = browser.navigator && browser.navigator.geolocation;
-        if (!geolocation) {
-            return Promise.resolve(null);
-        }
-        return new Promise((resolve) => {
-            const timer = browser.setTimeout(() => resolve(null), POSITION_TIMEOUT);
-            const done = (coords) => {
-                browser.clearTimeout(timer);
-                resolve(coords);
-            };
-            geolocation.getCurrentPosition(
-                (position) => done(position.coords),
-                () => done(null),
-                { timeout: POSITION_TIMEOUT - 500, maximumAge: 300000 }
-            );
-        });
-    }
-
     async send(minutes) {
         const record = this.props.record;
         if (this.state.busy || !record.resId) {
@@ -48,17 +59,7 @@ export class DuretEnRouteButton extends Component {
         }
         this.state.busy = true;
         try {
-            const coords = minutes ? null : await this.position();
-            const result = await this.orm.call(
-                "calendar.event",
-                "action_duret_en_route",
-                [[record.resId]],
-                {
-                    eta_minutes: minutes || false,
-                    latitude: coords ? coords.latitude : false,
-                    longitude: coords ? coords.longitude : false,
-                }
-            );
+            const result = await duretSendEnRoute(this.orm, record.resId, minutes);
             this.state.sent = result.sent;
             this.state.reason = result.reason;
             this.notification.add(result.reason, { type: result.sent ? "success" : "warning" });

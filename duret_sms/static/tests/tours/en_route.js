@@ -29,3 +29,16 @@ registry.category("web_tour.tours").add("duret_sms_en_route", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("duret_sms_en_route_popover", {
+    test: true,
+    steps: () => [
+        { content: "Tap the appointment", trigger: '.fc-event:contains("Visite popover en route")' },
+        { content: "En route, from the popover", trigger: ".o_duret_popover_en_route" },
+        {
+            content: "Told: sent, with the arrival time",
+            trigger: ".o_notification.border-success",
+            isCheck: true,
+        },
+    ],
+});
