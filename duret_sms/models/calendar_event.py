@@ -181,6 +181,9 @@ class CalendarEvent(models.Model):
         """The *En route* button: ``_duret_send_en_route`` with the phone's position when the
         browser gave it; the arrival time goes back as a string (JSON)."""
         self.ensure_one()
+        # Who may change the appointment may tell its customer (the SMS itself is created as
+        # superuser: sms.sms is a technical model).
+        self.check_access_rights("write")
         self.check_access_rule("write")
         position = (float(latitude), float(longitude)) if latitude and longitude else None
         result = self._duret_send_en_route(eta_minutes=eta_minutes, position=position)

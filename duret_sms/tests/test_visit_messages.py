@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from freezegun import freeze_time
 
 from odoo import Command
+from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, tagged
 
 from odoo.addons.duret_sms.core import encoding, windows
@@ -336,6 +337,19 @@ class TestVisitMessages(DuretTwilioCase):
             result = event.action_duret_en_route(eta_minutes=45)
         self.assertEqual(result["eta"], "2026-06-09 07:45:00")
         self.assertTrue(result["sent"])
+
+    def test_en_route_button_needs_the_right_to_change_the_appointment(self):
+        event = self.make_event(paris(DAY, 10))
+        portal = self.env["res.users"].create(
+            {
+                "name": "Client Portail",
+                "login": "client.portail",
+                "groups_id": [Command.set([self.env.ref("base.group_portal").id])],
+            }
+        )
+        with freeze_time(paris(DAY, 9)), self.assertRaises(AccessError):
+            event.with_user(portal).action_duret_en_route(eta_minutes=15)
+        self.assertFalse(self.sms_of("en_route"))
 
     # ------------------------------------------------------------------
     # Thank-you
