@@ -37,5 +37,12 @@ class TestSalesmanConsent(TransactionCase):
             login="duret_sales_editor",
             groups="base.group_user,base.group_partner_manager",
         )
+        other = self.env["res.partner"].create({"name": "Client Comptoir", "mobile": "0611223355"})
         with self.assertRaises(AccessError):
-            partner.with_user(editor).write({"duret_sms_consent": False})
+            other.with_user(editor).write(
+                {"duret_sms_consent": True, "duret_sms_consent_source": "form"}
+            )
+        # A withdrawal is open to every employee (wave 2 merge fixes): it only protects the
+        # customer, and is recorded with its author.
+        partner.with_user(editor).write({"duret_sms_consent": False})
+        self.assertFalse(partner.duret_sms_consent)
