@@ -13,6 +13,10 @@ accents, long street names, hyphenated towns, free-text places), renders the def
 computed fields, counts GSM-7 segments with ``duret_sms.core.encoding`` (Twilio's rules), and
 prints how many fit one segment (goal >= 90 %, none over two) and the yearly saving of the
 default over the fuller text at ``--reminders`` reminders and ``--price`` per segment.
+
+Then the visit's other texts (issue 19: booking confirmation, same-morning reminder, en route
+and its new arrival time, thank-you), rendered as they are sent (field placeholders only), for
+the same customers: each must fit one GSM-7 segment for at least 90 % of them.
 """
 
 import argparse
@@ -198,7 +202,46 @@ def main():
         worst = max(a.segments for a in short)
         met = "MET" if one >= 0.9 and worst <= 2 else "NOT MET"
         print(f"Goal (>= 90 % in one segment, none over two): {met}")
+        visit_texts_fit = bench_visit_texts(env, events, attendees, args.verbose)
+        print(f"Visit texts (each in one segment for >= 90 %): {visit_texts_fit}")
         cr.rollback()
+
+
+VISIT_TEMPLATES = (
+    "duret_sms.sms_template_booking_confirmation",
+    "duret_sms.sms_template_same_day_reminder",
+    "duret_sms.sms_template_en_route",
+    "duret_sms.sms_template_en_route_update",
+    "duret_sms.sms_template_visit_thank_you",
+)
+
+
+def bench_visit_texts(env, events, attendees, verbose=False):
+    """The visit's other texts (issue 19) for the same customers: "MET" when each default
+    text fits one GSM-7 segment for at least 90 % of them."""
+    from odoo.addons.duret_sms.core import encoding
+
+    # An announced arrival for the en-route texts, 25 minutes after each start.
+    for event in events:
+        event.duret_en_route_eta = event.start - timedelta(minutes=35)
+    met = True
+    for xmlid in VISIT_TEMPLATES:
+        bodies = env["sms.template"]._duret_render(xmlid, attendees, lambda a: "")
+        analyses = [encoding.analyze(bodies[a.id]) for a in attendees]
+        counts = Counter(analysis.segments for analysis in analyses)
+        lengths = [analysis.units for analysis in analyses]
+        share = counts[1] * 100 // len(analyses)
+        print(
+            f"\n{xmlid}\n  {len(analyses)} texts: "
+            + ", ".join(f"{n} x {s} segment(s)" for s, n in sorted(counts.items()))
+            + f"; {share} % in one segment; length {min(lengths)}-{max(lengths)}"
+            + f"; encodings {sorted({a.encoding for a in analyses})}"
+        )
+        if verbose:
+            for analysis in analyses:
+                print(f"    [{analysis.segments}] {analysis.units:3d} {analysis.text}")
+        met = met and share >= 90
+    return "MET" if met else "NOT MET"
 
 
 if __name__ == "__main__":

@@ -38,8 +38,14 @@
         "views/duret_sms_menus.xml",
         "views/calendar_event_attendance_views.xml",
         "views/duret_sms_report_views.xml",
+        "views/visit_sms_views.xml",
+        "views/rating_templates.xml",
     ],
-    "demo": ["demo/duret_sms_demo.xml", "demo/duret_sms_reporting_demo.xml"],
+    "demo": [
+        "demo/duret_sms_demo.xml",
+        "demo/duret_sms_reporting_demo.xml",
+        "demo/duret_sms_visit_demo.xml",
+    ],
     "assets": {
         "web.assets_backend": ["duret_sms/static/src/**/*"],
         "web.assets_tests": ["duret_sms/static/tests/tours/**/*"],

@@ -20,6 +20,7 @@ TOKEN_PATH_PREFIXES = (
     "/rdv/cancel/",
     "/rdv/reschedule/",
     "/v/",  # short link of one-segment reminders
+    "/avis/",  # rating page of a visit (the same short token)
     "/r/",  # the same, sent before 17.0.1.2.0 (and Odoo's link_tracker codes)
     "/sms/optout/",  # unsubscribe link (the SMS uuid)
     "/twilio/sms/status/",  # delivery reports (the same SMS uuid)

@@ -9,10 +9,12 @@ from odoo import _, api, fields, models
 
 from ..services.appointment_text import FR_DAYS, fr_time, gsm_safe
 from ..services.customer_answers import CustomerAnswers
+from ..services.ratings import RatingPages
 from ..services.rdv_pages import RdvPages, new_rdv_token
 from ..services.reminder_followup import ReminderFollowup
 from ..services.reminders import AppointmentReminders
 from ..services.short_links import ShortLinks, new_token, one_segment_parts
+from ..services.visit_messages import VisitMessages, visit_text_parts
 from ..services.visits import VisitRecords
 
 REMINDER_STATUSES = [
@@ -129,8 +131,26 @@ class CalendarAttendee(models.Model):
     )
     duret_rdv_short_url = fields.Char("Short Link", compute="_compute_duret_rdv_short")
     duret_rdv_when_short = fields.Char("Short Date", compute="_compute_duret_rdv_short")
+    # The visit's other texts (services/visit_messages.py), each sent once: when it went.
+    duret_confirmation_at = fields.Datetime("Booking Confirmed On", copy=False, readonly=True)
+    duret_same_day_at = fields.Datetime("Same-Day Reminder On", copy=False, readonly=True)
+    duret_thank_you_at = fields.Datetime("Thanked On", copy=False, readonly=True)
+    duret_visit_where = fields.Char("Place (Confirmation)", compute="_compute_duret_visit_texts")
+    duret_visit_hour = fields.Char("Hour", compute="_compute_duret_visit_texts")
+    duret_eta_text = fields.Char("Arrival Time", compute="_compute_duret_visit_texts")
+    duret_technician_first = fields.Char("Technician", compute="_compute_duret_visit_texts")
+    duret_rating_url = fields.Char("Rating Link", compute="_compute_duret_visit_texts")
+    # The customer's satisfaction, from the thank-you's page (services/ratings.py).
+    duret_rating = fields.Integer("Rating", copy=False, readonly=True, help="1 to 5.")
+    duret_rating_comment = fields.Text("Rating Comment", copy=False, readonly=True)
+    duret_rating_at = fields.Datetime("Rated On", copy=False, readonly=True)
 
     _sql_constraints = [
+        (
+            "duret_rating_range",
+            "CHECK(duret_rating IS NULL OR duret_rating = 0 OR duret_rating BETWEEN 1 AND 5)",
+            "A rating goes from 1 to 5.",
+        ),
         (
             "duret_short_token_unique",
             "unique(duret_short_token)",
@@ -233,6 +253,21 @@ class CalendarAttendee(models.Model):
         for attendee in self:
             attendee.update(one_segment_parts(attendee))
 
+    @api.depends(
+        "duret_short_token",
+        "event_id.start",
+        "event_id.user_id",
+        "event_id.duret_en_route_eta",
+        "event_id.location",
+        "event_id.allday",
+        "partner_id.street",
+        "partner_id.city",
+    )
+    @api.depends_context("uid")
+    def _compute_duret_visit_texts(self):
+        for attendee in self:
+            attendee.update(visit_text_parts(attendee))
+
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
@@ -247,6 +282,7 @@ class CalendarAttendee(models.Model):
         # An appointment booked after its reminder slot is reminded at the cron's next run.
         if attendees.event_id.filtered(lambda e: e.start and e._duret_company_is_ours()):
             self.env["calendar.event"]._duret_trigger_reminder_cron()
+        VisitMessages(self.env).on_attendees_created(attendees)
         return attendees
 
     # ------------------------------------------------------------------
@@ -265,7 +301,10 @@ class CalendarAttendee(models.Model):
     def _duret_set_attendance(self, attendance):
         """Record whether these customers were there (``done``/``absent``, False to undo);
         see ``VisitRecords.record``."""
-        return VisitRecords(self.env).record(self, attendance)
+        result = VisitRecords(self.env).record(self, attendance)
+        if attendance == "done":
+            VisitMessages(self.env).thank(self)
+        return result
 
     # ------------------------------------------------------------------
     # Reminders (see ..services.reminders and ..services.reminder_followup)
@@ -320,6 +359,12 @@ class CalendarAttendee(models.Model):
         """Values of the ``/rdv/`` page for ``token`` after ``action`` (confirm or cancel, on
         POST only), or None for an unknown or expired token."""
         return RdvPages(self.env).page(token, action=action)
+
+    @api.model
+    def _duret_rating_page(self, token, rating=None, comment=None):
+        """Values of the ``/avis/`` page for short ``token`` after recording ``rating`` (POST
+        only; a visit is rated once), or None for an unknown token or a visit not done."""
+        return RatingPages(self.env).page(token, rating=rating, comment=comment)
 
     @api.model
     def _duret_rdv_find_short(self, short_token):

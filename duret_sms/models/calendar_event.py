@@ -11,8 +11,10 @@ from odoo.exceptions import UserError
 
 from ..core import windows
 from ..services.appointment_text import to_local
+from ..services.en_route import EnRoute
 from ..services.reminder_followup import ReminderFollowup
 from ..services.reminders import AppointmentReminders
+from ..services.visit_messages import VisitMessages
 from .calendar_attendee import ANSWERS, ATTENDANCE, REMINDER_STATUSES
 
 # When several customers attend, the event shows the status that needs attention first.
@@ -60,6 +62,10 @@ class CalendarEvent(models.Model):
         help="Booked by the urgent dispatch for right now: the technician got the urgent SMS, "
         "there is no reminder the day before.",
     )
+    duret_en_route_at = fields.Datetime(
+        "En Route SMS On", readonly=True, copy=False, help="When the customer was last told."
+    )
+    duret_en_route_eta = fields.Datetime("Announced Arrival", readonly=True, copy=False)
 
     # ------------------------------------------------------------------
     # Computes
@@ -171,6 +177,24 @@ class CalendarEvent(models.Model):
     def action_duret_mark_absent(self):
         return self._duret_customer_attendees()._duret_set_attendance("absent")
 
+    def action_duret_en_route(self, eta_minutes=None, latitude=None, longitude=None):
+        """The *En route* button: ``_duret_send_en_route`` with the phone's position when the
+        browser gave it; the arrival time goes back as a string (JSON)."""
+        self.ensure_one()
+        # Who may change the appointment may tell its customer (the SMS itself is created as
+        # superuser: sms.sms is a technical model).
+        self.check_access_rights("write")
+        self.check_access_rule("write")
+        position = (float(latitude), float(longitude)) if latitude and longitude else None
+        result = self._duret_send_en_route(eta_minutes=eta_minutes, position=position)
+        return dict(result, eta=fields.Datetime.to_string(result["eta"]) or False)
+
+    def _duret_send_en_route(self, eta_minutes=None, position=None):
+        """Send the en-route SMS to this appointment's customers; return
+        ``{"sent": bool, "eta": datetime or False, "reason": str}`` (see services/en_route.py)."""
+        self.ensure_one()
+        return EnRoute(self.env).send(self, eta_minutes=eta_minutes, position=position)
+
     def _duret_customer_attendees(self):
         """The customers expected at these appointments (those who did not decline)."""
         attendees = self.attendee_ids.filtered(
@@ -195,6 +219,7 @@ class CalendarEvent(models.Model):
         now = fields.Datetime.now()
         wake_ups = [self.env["calendar.attendee"]._duret_send_due_reminders(now)]
         wake_ups.append(self.env["res.users"]._duret_send_due_briefings(now))
+        wake_ups.append(VisitMessages(self.env).send_same_day_due(now))
         companies = self.env["res.company"].search(
             [("duret_sms_provider", "in", ("twilio", "sandbox"))]
         )

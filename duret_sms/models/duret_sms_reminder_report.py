@@ -65,6 +65,13 @@ class DuretSmsReminderReport(models.Model):
         group_operator="avg",
         help="The no-show rate without reminders, set in Settings.",
     )
+    rating = fields.Float(
+        "Rating (avg)",
+        readonly=True,
+        group_operator="avg",
+        help="The customers' 1-5 rating from the thank-you SMS, over the visits rated.",
+    )
+    rated_count = fields.Integer("Rated Visits", readonly=True)
 
     @api.model
     def _duret_now_sql(self):
@@ -109,7 +116,9 @@ class DuretSmsReminderReport(models.Model):
                     AS no_show_count,
                 CASE WHEN held.held AND a.duret_attendance = 'absent' THEN 100.0
                     WHEN held.held THEN 0.0 END AS no_show_rate,
-                company.duret_sms_noshow_baseline AS baseline_rate
+                company.duret_sms_noshow_baseline AS baseline_rate,
+                NULLIF(a.duret_rating, 0)::float AS rating,
+                CASE WHEN COALESCE(a.duret_rating, 0) > 0 THEN 1 ELSE 0 END AS rated_count
             FROM calendar_attendee a
             JOIN calendar_event e ON e.id = a.event_id
             LEFT JOIN res_users tech ON tech.id = e.user_id

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 
 from ..services.sms_cost import CALLING_CODE_RE, last_segment_price_sql
-from .sms_sms import CATEGORIES
+from .sms_sms import CATEGORIES, KINDS
 
 
 class DuretSmsReport(models.Model):
@@ -24,6 +24,9 @@ class DuretSmsReport(models.Model):
     user_id = fields.Many2one("res.users", "Sent By", readonly=True)
     partner_id = fields.Many2one("res.partner", "Recipient", readonly=True)
     category = fields.Selection(CATEGORIES, "Category", readonly=True)
+    kind = fields.Selection(
+        KINDS, "Visit Message", readonly=True, help="Which of the visit's SMS this one is."
+    )
     state = fields.Selection(selection="_selection_state", string="Status", readonly=True)
     failure_type = fields.Selection(
         selection="_selection_failure_type", string="Failure Type", readonly=True
@@ -106,6 +109,8 @@ class DuretSmsReport(models.Model):
                 c.create_uid AS user_id,
                 c.partner_id,
                 c.duret_category AS category,
+                COALESCE(c.duret_kind,
+                    CASE WHEN c.duret_is_reminder THEN 'reminder' END) AS kind,
                 c.state,
                 c.failure_type,
                 c.duret_provider AS provider,

@@ -111,6 +111,18 @@ class ResCompany(models.Model):
         "Text the Technician on Cancellation",
         help="When a customer cancels from the reminder, the technician also gets an SMS.",
     )
+    # The visit's other texts (services/visit_messages.py): sending hours and opt-outs apply.
+    duret_sms_booking_confirmation = fields.Boolean(
+        "Booking Confirmation SMS",
+        default=True,
+        help="An SMS when an appointment is booked for a later day (not urgent ones).",
+    )
+    duret_sms_same_day_reminder = fields.Boolean(
+        "Same-Morning Reminder", help="A second reminder the morning of the visit."
+    )
+    duret_sms_thank_you = fields.Boolean(
+        "Thank-You SMS", help="When the visit is marked done: thanks, and a 1-5 rating page."
+    )
 
     # Appointment reminders and the savings report.
     duret_sms_reminder_template_id = fields.Many2one(

@@ -105,6 +105,45 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.duret_sms_webhook_refused_reason"
     )
 
+    # The visit by SMS (services/visit_messages.py, en_route.py, ratings.py).
+    duret_sms_booking_confirmation = fields.Boolean(
+        related="company_id.duret_sms_booking_confirmation", readonly=False
+    )
+    duret_sms_same_day_reminder = fields.Boolean(
+        related="company_id.duret_sms_same_day_reminder", readonly=False
+    )
+    duret_sms_thank_you = fields.Boolean(related="company_id.duret_sms_thank_you", readonly=False)
+    duret_sms_same_day_hour = fields.Float(
+        "Same-Morning Reminder At",
+        config_parameter="duret_sms.same_day_hour",
+        default=8.0,
+        help="The second reminder goes at this time on the day of the visit...",
+    )
+    duret_sms_same_day_from = fields.Float(
+        "For Visits From",
+        config_parameter="duret_sms.same_day_from",
+        default=10.0,
+        help="...to the customers whose visit starts at or after this time.",
+    )
+    duret_sms_road_factor = fields.Float(
+        "Road Factor",
+        config_parameter="duret_sms.road_factor",
+        default=1.3,
+        help="En route: the road distance is the straight-line distance times this factor.",
+    )
+    duret_sms_road_speed = fields.Float(
+        "Average Speed (km/h)",
+        config_parameter="duret_sms.road_speed",
+        default=30.0,
+        help="En route: the technician's average speed, to compute the arrival time.",
+    )
+    duret_sms_review_url = fields.Char(
+        "Public Review Page",
+        config_parameter="duret_sms.review_url",
+        help="Customers who rate a visit 4 or 5 are invited to leave a review there (e.g. your "
+        "Google Business page). Empty: no invitation.",
+    )
+
     # Reporting (SMS > Reporting) and the Twilio balance alert.
     duret_sms_reminder_template_id = fields.Many2one(
         related="company_id.duret_sms_reminder_template_id", readonly=False

@@ -28,6 +28,14 @@ CATEGORIES = [
     ("dunning", "Dunning"),
     ("internal_urgent", "Internal urgent"),
 ]
+# What an SMS about a visit is, for the SMS analysis (the category above decides the rules).
+KINDS = [
+    ("confirmation", "Booking confirmation"),
+    ("reminder", "Reminder"),
+    ("same_day", "Same-day reminder"),
+    ("en_route", "Technician en route"),
+    ("thank_you", "Thank-you"),
+]
 
 
 class SmsSms(models.Model):
@@ -65,6 +73,13 @@ class SmsSms(models.Model):
     )
     duret_is_reminder = fields.Boolean(
         "Appointment Reminder", readonly=True, copy=False, help="Sent by the reminder cron."
+    )
+    duret_kind = fields.Selection(KINDS, "Kind", readonly=True, copy=False, index="btree_not_null")
+    duret_expires_at = fields.Datetime(
+        "Pointless After",
+        readonly=True,
+        copy=False,
+        help="Cancelled rather than sent after this time (the arrival an en-route SMS announces).",
     )
     twilio_sid = fields.Char("Twilio SID", readonly=True, copy=False, index="btree_not_null")
     twilio_status = fields.Char("Twilio Status", readonly=True, copy=False)

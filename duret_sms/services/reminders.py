@@ -246,6 +246,7 @@ class AppointmentReminders:
                         "company_id": company.id,
                         "duret_not_before": not_before,
                         "duret_is_reminder": True,
+                        "duret_kind": "reminder",
                     }
                     for attendee in attendees
                 ]

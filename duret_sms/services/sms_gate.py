@@ -49,8 +49,14 @@ class SmsGate:
         for sms, decision in decisions:
             if decision.number and decision.number != sms.number:
                 sms.number = decision.number
-            if decision.action == gate.ALLOW:
+            if decision.action == gate.ALLOW and not self._expires_before(sms, now):
                 allowed |= sms
+                continue
+            if decision.action in (gate.ALLOW, gate.DEFER) and self._expires_before(
+                sms, decision.until or now
+            ):
+                # An arrival time announced after the arrival helps nobody: cancelled, not late.
+                sms._duret_set_canceled("sms_expired", self._expired_reason(sms, decision))
                 continue
             reason = self._reason(sms, decision, opted_out)
             if decision.action == gate.DEFER:
@@ -77,6 +83,24 @@ class SmsGate:
             category=category,
             consent=bool(sms.partner_id.duret_sms_consent),
             optout_ack=sms.duret_optout_ack,
+        )
+
+    @staticmethod
+    def _expires_before(sms, when):
+        """True when ``sms`` is pointless at ``when`` (see ``sms.sms.duret_expires_at``)."""
+        return bool(sms.duret_expires_at) and when >= sms.duret_expires_at
+
+    def _expired_reason(self, sms, decision):
+        tz = sms._duret_company().duret_sms_tz or "UTC"
+        at = fields.Datetime.context_timestamp(sms.with_context(tz=tz), sms.duret_expires_at)
+        if decision.action == gate.DEFER:
+            return _(
+                "Not sent: the sending hours only open after %(time)s, the time it announces "
+                "(outside sending hours).",
+                time=at.strftime("%H:%M"),
+            )
+        return _(
+            "Not sent: %(time)s, the time it announces, has passed.", time=at.strftime("%H:%M")
         )
 
     def _reason(self, sms, decision, opted_out):

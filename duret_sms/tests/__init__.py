@@ -32,5 +32,7 @@ from . import (
     test_trust_seams,
     test_twilio_figures,
     test_twilio_transport,
+    test_visit_messages,
+    test_visit_pages,
     test_visit_tour,
 )

@@ -51,7 +51,16 @@ class DuretTwilioMixin:
             }
         )
         hours = ALL_HOURS if all_hours else DEFAULT_HOURS
-        company.write(dict(hours, duret_sms_tz="Europe/Paris", duret_sms_alsace_moselle=False))
+        # The booking confirmation (on by default) is tested on its own (test_visit_messages):
+        # elsewhere an appointment booked in a test sends only the SMS that test is about.
+        company.write(
+            dict(
+                hours,
+                duret_sms_tz="Europe/Paris",
+                duret_sms_alsace_moselle=False,
+                duret_sms_booking_confirmation=False,
+            )
+        )
 
     def assert_clock_independent(self):
         """Fail at once (at any hour) where a step would depend on the wall clock.
