@@ -60,6 +60,12 @@ class CalendarEvent(models.Model):
         help="Booked by the urgent dispatch for right now: the technician got the urgent SMS, "
         "there is no reminder the day before.",
     )
+    duret_reschedule_count = fields.Integer(
+        "Moves by the Customer",
+        readonly=True,
+        copy=False,
+        help="How many times the customer moved this visit from the reminder's link.",
+    )
 
     # ------------------------------------------------------------------
     # Computes

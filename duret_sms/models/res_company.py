@@ -111,6 +111,11 @@ class ResCompany(models.Model):
         "Text the Technician on Cancellation",
         help="When a customer cancels from the reminder, the technician also gets an SMS.",
     )
+    # Self-service rescheduling from the reminder's page (services/reschedule.py).
+    duret_sms_reschedule = fields.Boolean("Customers Reschedule Online", default=True)
+    duret_sms_reschedule_delay = fields.Integer("Online Until (Hours Before)", default=24)
+    duret_sms_reschedule_slots = fields.Integer("Slots Offered", default=8)
+    duret_sms_reschedule_buffer = fields.Integer("Travel Buffer (Minutes)", default=30)
 
     # Appointment reminders and the savings report.
     duret_sms_reminder_template_id = fields.Many2one(
