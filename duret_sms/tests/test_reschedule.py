@@ -226,9 +226,7 @@ class TestRescheduleSlots(RescheduleCase):
 
 class TestRescheduleBooking(RescheduleCase):
     def book(self, slot):
-        return Rescheduling(self.env).book(
-            self.attendee, fields.Datetime.to_string(slot)
-        )
+        return Rescheduling(self.env).book(self.attendee, fields.Datetime.to_string(slot))
 
     @freeze_time(NOW)
     def test_limits(self):
