@@ -79,13 +79,15 @@ def test_zero_duration_gives_nothing():
     assert free_slots(WORK, [], timedelta(0)) == []
 
 
+QUARTER = timedelta(minutes=15)
+# A busy interval: starts on a quarter hour of Monday 7 or Tuesday 8, lasts 15 min to 4 h.
+BUSY = st.tuples(st.integers(0, 48 * 4), st.integers(1, 16)).map(
+    lambda t: (at(0) + t[0] * QUARTER, at(0) + (t[0] + t[1]) * QUARTER)
+)
+
+
 @given(
-    busy=st.lists(
-        st.tuples(st.integers(0, 48 * 4), st.integers(1, 16)).map(
-            lambda t: (at(0) + t[0] * timedelta(minutes=15), at(0) + (t[0] + t[1]) * 15 * M30 / 30)
-        ),
-        max_size=6,
-    ),
+    busy=st.lists(BUSY, max_size=6),
     minutes=st.integers(1, 8).map(lambda n: n * 30),
     buffer=st.sampled_from([timedelta(0), M30, H]),
 )

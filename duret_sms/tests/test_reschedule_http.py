@@ -18,32 +18,10 @@ from odoo.service.model import retrying
 from odoo.tests import HttpCase, TransactionCase, tagged
 
 from ..services.reschedule import Rescheduling
+from .test_reschedule import make_calendar
 
 SLOT_RE = re.compile(r'<button[^>]*name="slot"[^>]*value="(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)"')
 VISIT = datetime(2099, 3, 10, 13, 0)
-
-
-def every_day_calendar(env, name):
-    """Working time 08:00-12:00 and 13:00-17:00, seven days a week."""
-    return env["resource.calendar"].create(
-        {
-            "name": name,
-            "tz": "Europe/Paris",
-            "attendance_ids": [
-                Command.create(
-                    {
-                        "name": f"{day} {start}",
-                        "dayofweek": str(day),
-                        "hour_from": start,
-                        "hour_to": stop,
-                        "day_period": "morning" if start < 12 else "afternoon",
-                    }
-                )
-                for day in range(7)
-                for start, stop in ((8, 12), (13, 17))
-            ],
-        }
-    )
 
 
 def make_technician(env, login):
@@ -52,7 +30,7 @@ def make_technician(env, login):
         {
             "name": user.name,
             "user_id": user.id,
-            "calendar_id": every_day_calendar(env, f"Every day {login}").id,
+            "calendar_id": make_calendar(env, f"Every day {login}", days=range(7)).id,
             "company_id": env.company.id,
         }
     )
@@ -203,6 +181,26 @@ class TestRescheduleTour(ReschedulePagesCase):
         self.event.invalidate_recordset()
         self.assertEqual(self.event.duret_reschedule_count, 1)
         self.assertNotEqual(self.event.start, VISIT)
+
+
+@tagged("post_install", "-at_install")
+class TestRescheduleSettingsTour(HttpCase):
+    def test_settings_block_toggles_its_numbers(self):
+        self.start_tour(
+            "/web#action=base_setup.action_general_configuration",
+            "duret_sms_reschedule_settings",
+            login="admin",
+        )
+        company = self.env.ref("base.user_admin").company_id
+        self.assertEqual(
+            (
+                company.duret_sms_reschedule,
+                company.duret_sms_reschedule_slots,
+                company.duret_sms_reschedule_buffer,
+                company.duret_sms_reschedule_delay,
+            ),
+            (True, 5, 45, 48),
+        )
 
 
 @tagged("post_install", "-at_install")

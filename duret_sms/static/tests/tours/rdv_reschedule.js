@@ -21,3 +21,39 @@ registry.category("web_tour.tours").add("duret_sms_rdv_reschedule", {
         },
     ],
 });
+
+// Settings > SMS: the rescheduling block (issue 20) shows its numbers only when turned on,
+// and saves them.
+const SLOTS = '.o_field_widget[name="duret_sms_reschedule_slots"] input';
+registry.category("web_tour.tours").add("duret_sms_reschedule_settings", {
+    test: true,
+    steps: () => [
+        { content: "The numbers are shown", trigger: SLOTS, isCheck: true },
+        {
+            content: "Turn customer rescheduling off",
+            trigger: '.o_field_widget[name="duret_sms_reschedule"] input',
+        },
+        { content: "The numbers are hidden", trigger: `body:not(:has(${SLOTS}))`, isCheck: true },
+        {
+            content: "Turn it on again",
+            trigger: '.o_field_widget[name="duret_sms_reschedule"] input',
+        },
+        { content: "Offer 5 slots", trigger: SLOTS, run: "text 5" },
+        {
+            content: "Keep 45 minutes of travel",
+            trigger: '.o_field_widget[name="duret_sms_reschedule_buffer"] input',
+            run: "text 45",
+        },
+        {
+            content: "Until 48 hours before",
+            trigger: '.o_field_widget[name="duret_sms_reschedule_delay"] input',
+            run: "text 48",
+        },
+        { content: "Save", trigger: ".o_form_button_save" },
+        {
+            content: "Saved",
+            trigger: `body:not(:has(.o_form_dirty)) ${SLOTS}:propValue(5)`,
+            isCheck: true,
+        },
+    ],
+});
