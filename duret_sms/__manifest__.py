@@ -7,7 +7,16 @@
     "website": "https://www.duret-electricite.fr",
     "license": "LGPL-3",
     "maintainers": ["duret-electricite"],
-    "depends": ["base", "mail", "sms", "phone_validation", "calendar", "web", "base_geolocalize"],
+    "depends": [
+        "base",
+        "mail",
+        "sms",
+        "phone_validation",
+        "calendar",
+        "web",
+        "base_geolocalize",
+        "resource",
+    ],
     "external_dependencies": {"python": ["twilio", "phonenumbers", "holidays"]},
     "data": [
         "security/duret_sms_security.xml",

@@ -6,7 +6,7 @@ from .optout import no_store
 
 class AppointmentController(http.Controller):
     """The page behind the reminder's link: GET shows and never changes anything (link
-    previewers and antivirus scanners open URLs), POST confirms or cancels.
+    previewers and antivirus scanners open URLs), POST confirms, cancels or moves.
 
     CSRF: the routes are ``csrf=False`` on purpose. The 128-bit attendee token in the URL is
     the customer's credential: a forged cross-site POST would need the token, and whoever has
@@ -54,3 +54,24 @@ class AppointmentController(http.Controller):
             return no_store(self._not_found())
         # Post/Redirect/Get: reloading the page the customer lands on never posts again.
         return request.redirect(f"/rdv/{token}", code=303, local=True)
+
+    @http.route(
+        "/rdv/reschedule/<string:token>",
+        type="http",
+        auth="public",
+        methods=["GET", "POST"],
+        csrf=False,
+        sitemap=False,
+        save_session=False,
+    )
+    def rdv_reschedule(self, token, slot=None, **kw):
+        if request.httprequest.method == "GET":
+            slot = None  # GET only lists the free slots, whatever its query string says.
+        values = request.env["calendar.attendee"]._duret_rdv_reschedule(token, slot=slot)
+        if values is None:
+            return no_store(self._not_found())
+        if values["result"] in ("moved", "same"):
+            # Post/Redirect/Get: the appointment page shows the new time.
+            return request.redirect(f"/rdv/{token}", code=303, local=True)
+        # A slot taken meanwhile (or a stale list): 200, the message and the fresh slots.
+        return no_store(request.render("duret_sms.rdv_reschedule_page", values))

@@ -367,6 +367,13 @@ class CalendarAttendee(models.Model):
         return RatingPages(self.env).page(token, rating=rating, comment=comment)
 
     @api.model
+    def _duret_rdv_reschedule(self, token, slot=None):
+        """Values of the ``/rdv/reschedule/`` page for ``token``, after moving the visit to
+        ``slot`` (POST only); None for an unknown or expired token (see
+        ``RdvPages.reschedule``)."""
+        return RdvPages(self.env).reschedule(token, slot=slot)
+
+    @api.model
     def _duret_rdv_find_short(self, short_token):
         """Return the attendee (as superuser) of a valid ``/r/`` token, or an empty recordset."""
         return ShortLinks(self.env).find(short_token)

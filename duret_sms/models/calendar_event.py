@@ -66,6 +66,12 @@ class CalendarEvent(models.Model):
         "En Route SMS On", readonly=True, copy=False, help="When the customer was last told."
     )
     duret_en_route_eta = fields.Datetime("Announced Arrival", readonly=True, copy=False)
+    duret_reschedule_count = fields.Integer(
+        "Moves by the Customer",
+        readonly=True,
+        copy=False,
+        help="How many times the customer moved this visit from the reminder's link.",
+    )
 
     # ------------------------------------------------------------------
     # Computes

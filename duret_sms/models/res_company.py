@@ -123,6 +123,11 @@ class ResCompany(models.Model):
     duret_sms_thank_you = fields.Boolean(
         "Thank-You SMS", help="When the visit is marked done: thanks, and a 1-5 rating page."
     )
+    # Self-service rescheduling from the reminder's page (services/reschedule.py).
+    duret_sms_reschedule = fields.Boolean("Customers Reschedule Online", default=True)
+    duret_sms_reschedule_delay = fields.Integer("Online Until (Hours Before)", default=24)
+    duret_sms_reschedule_slots = fields.Integer("Slots Offered", default=8)
+    duret_sms_reschedule_buffer = fields.Integer("Travel Buffer (Minutes)", default=30)
 
     # Appointment reminders and the savings report.
     duret_sms_reminder_template_id = fields.Many2one(

@@ -88,6 +88,16 @@ class ResConfigSettings(models.TransientModel):
     duret_sms_cancel_alert = fields.Boolean(
         related="company_id.duret_sms_cancel_alert", readonly=False
     )
+    duret_sms_reschedule = fields.Boolean(related="company_id.duret_sms_reschedule", readonly=False)
+    duret_sms_reschedule_delay = fields.Integer(
+        related="company_id.duret_sms_reschedule_delay", readonly=False
+    )
+    duret_sms_reschedule_slots = fields.Integer(
+        related="company_id.duret_sms_reschedule_slots", readonly=False
+    )
+    duret_sms_reschedule_buffer = fields.Integer(
+        related="company_id.duret_sms_reschedule_buffer", readonly=False
+    )
     duret_sms_public_url = fields.Char(
         "Public URL",
         config_parameter=PUBLIC_URL_PARAM,

@@ -7,6 +7,7 @@ from odoo import fields
 
 from .appointment_text import fr_long_date, fr_time, to_local
 from .customer_answers import CustomerAnswers
+from .reschedule import Rescheduling
 
 TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
 
@@ -67,6 +68,8 @@ class RdvPages:
             "answer": attendee_sudo.duret_customer_answer,
             # False once the visit has started or the office declined: no buttons then.
             "answerable": CustomerAnswers.can_answer(attendee_sudo),
+            "reschedulable": Rescheduling(self.env).can_reschedule(attendee_sudo),
+            "moved_by_customer": event.duret_reschedule_count > 0,
             "customer": attendee_sudo.partner_id.name,
             "purpose": event.name or "",
             "date": fr_long_date(local),
@@ -76,6 +79,28 @@ class RdvPages:
             "technician": event.user_id.name or "",
             **event._duret_company()._duret_public_contact(),
         }
+
+    def reschedule(self, token, slot=None):
+        """Values of the ``/rdv/reschedule/`` page for ``token``: the ``/rdv/`` page's, with
+        ``days`` (the free slots by day, see ``Rescheduling.grouped``) and ``result``.
+
+        With ``slot`` (POST: "YYYY-MM-DD HH:MM:SS" UTC) the visit is moved there first;
+        ``result`` is then ``Rescheduling.book``'s answer, and after "moved" or "same" only
+        ``token`` and ``result`` are returned (the controller redirects). None when the token
+        is unknown or expired.
+        """
+        attendee_sudo = self.find(token)
+        if not attendee_sudo:
+            return None
+        rescheduling = Rescheduling(self.env)
+        result = rescheduling.book(attendee_sudo, slot) if slot is not None else None
+        if result in ("moved", "same"):
+            return {"token": token, "result": result}
+        values = self.page(token)
+        event = attendee_sudo.event_id
+        starts = rescheduling.slots(event) if values["reschedulable"] else []
+        values.update(result=result, days=rescheduling.grouped(event, starts))
+        return values
 
     @staticmethod
     def _window(attendee, local_start):

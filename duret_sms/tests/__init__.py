@@ -18,6 +18,8 @@ from . import (
     test_reminder_followup,
     test_reminders,
     test_reporting,
+    test_reschedule,
+    test_reschedule_http,
     test_role_matrix,
     test_screens_tour,
     test_settings,
