@@ -324,6 +324,12 @@ class SmsSms(models.Model):
         empty recordset for an unknown token."""
         return SmsOptout(self.env).from_link(sms_uuid, choice)
 
+    @api.model
+    def _duret_optout_previous_choice(self, sms_uuid):
+        """What the unsubscribe link of SMS ``sms_uuid`` already recorded: ``"all"``,
+        ``"commercial"``, ``""`` (nothing), or None for an unknown token."""
+        return SmsOptout(self.env).previous_choice(sms_uuid)
+
     # ------------------------------------------------------------------
     # Business: states, the gate, the queue, Twilio's reports (bodies in services/)
     # ------------------------------------------------------------------
