@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -58,6 +59,42 @@ def port_is_free(port: int) -> bool:
         except OSError:
             return False
     return True
+
+
+LOCAL_URL_RE = re.compile(r"^http://(localhost|127\.0\.0\.1)(:\d+)?$")
+PUBLIC_URL_KEYS = ("duret_sms.public_url", "web.base.url")
+DEMO_LINK = "/rdv/de5000000000000000000000000000c1"  # Camille's page (demo data)
+
+
+def local_url(current: str | None, port: int) -> str | None:
+    """The demo's address on ``port`` when ``current`` is a local address (the demo's own,
+    on another port); None when it is anything else (someone set a real public URL)."""
+    match = LOCAL_URL_RE.match((current or "").strip().rstrip("/"))
+    return f"http://{match.group(1)}:{port}" if match else None
+
+
+def follow_port(pg: ot.Postgres, db: str, port: int) -> str | None:
+    """Point the demo's Public URL (and Odoo's web.base.url) at ``port``, and the links of the
+    demo's SMS with it, so that every link of the demo opens; returns the new address, or None
+    when the database has a non-local Public URL (left alone)."""
+    with contextlib.closing(pg.connect(db)) as cnx, cnx.cursor() as cr:
+        cr.execute("SELECT value FROM ir_config_parameter WHERE key = %s", (PUBLIC_URL_KEYS[0],))
+        row = cr.fetchone()
+        old = (row[0] if row else "").strip().rstrip("/")
+        new = local_url(old, port)
+        if new is None:
+            return None
+        cr.execute(
+            "UPDATE ir_config_parameter SET value = %s WHERE key IN %s", (new, PUBLIC_URL_KEYS)
+        )
+        if old != new:
+            # The demo's SMS carry links to the old address: the history is a demo, not proof.
+            cr.execute(
+                "UPDATE sms_sms SET body = replace(body, %s, %s) WHERE body LIKE %s",
+                (old + "/", new + "/", f"%{old}/%"),
+            )
+        cnx.commit()
+    return new
 
 
 def database_state(pg: ot.Postgres, db: str) -> str:
@@ -118,7 +155,7 @@ def first_run(home: Path, db: str) -> None:
     print("  demo ready: Duret Électricité, SMS in Sandbox mode, administrator in French")
 
 
-def serve(home: Path, db: str, port: int) -> int:
+def serve(home: Path, db: str, port: int, url: str | None = None) -> int:
     cmd = [*ot.odoo_command(home), "-c", str(DEMO_CONF), "-d", db, f"--http-port={port}",
            f"--db-filter=^{db}$"]  # fmt: skip
     with DEMO_LOG.open("a", encoding="utf-8") as log:
@@ -132,9 +169,11 @@ def serve(home: Path, db: str, port: int) -> int:
                 print(f"  Odoo did not start; see {DEMO_LOG.relative_to(ot.REPO)}:")
                 print(tail(DEMO_LOG))
                 return 1
+            url = url or f"http://localhost:{port}"
             print(
-                f"\n  Duret SMS demo: http://localhost:{port}\n"
+                f"\n  Duret SMS demo: {url}\n"
                 "  Login: admin   Password: admin\n"
+                f"  A customer's page (Camille's link): {url}{DEMO_LINK}\n"
                 f"  Odoo's log: {DEMO_LOG.relative_to(ot.REPO)}.  Ctrl-C to stop.\n",
                 flush=True,
             )
@@ -219,7 +258,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  reusing the database {args.db} (--fresh to start over)")
         if state == "installed":
             first_run(home, args.db)
-        return serve(home, args.db, args.port)
+        url = follow_port(pg, args.db, args.port)
+        if url is None:
+            print("  the database has its own Public URL (Settings > SMS): links keep it")
+        return serve(home, args.db, args.port, url)
     except KeyboardInterrupt:
         print("\n  interrupted", flush=True)
         return 130

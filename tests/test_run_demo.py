@@ -50,3 +50,27 @@ def test_run_sh_help_documents_the_command(option):
     assert "http://localhost:8069" in out
     assert "admin / admin" in out
     assert "Ctrl-C" in out
+
+
+@pytest.mark.parametrize(
+    ("current", "expected"),
+    [
+        ("http://localhost:8069", "http://localhost:8070"),
+        ("http://localhost:8069/", "http://localhost:8070"),
+        ("http://127.0.0.1:8069", "http://127.0.0.1:8070"),
+        ("http://localhost", "http://localhost:8070"),
+        ("https://odoo.duret.example", None),
+        ("http://localhost.evil.example:8069", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_the_public_url_follows_the_port_unless_someone_set_a_real_one(current, expected):
+    """Issue 18 #16: ./run.sh --port N makes every SMS link of the demo open on port N."""
+    assert run_demo.local_url(current, 8070) == expected
+
+
+def test_readme_links_follow_the_demo_address():
+    """Issue 18 #16: no customer link hard-coded to port 8069 in the README."""
+    readme = (REPO / "README.md").read_text()
+    assert "localhost:8069/" not in readme
