@@ -44,6 +44,21 @@ if company.currency_id != euro:
         print(f"duret_sms demo: the company keeps {company.currency_id.name}: {error}")
 french = env["res.lang"]._activate_lang("fr_FR")
 env.ref("base.user_admin").write({"lang": french.code, "tz": "Europe/Paris"})
+# The calendar opens on the Duret appointments: the administrator's calendar shows the
+# technicians' agendas next to their own (Odoo shows only one's own appointments at first).
+for xmlid in (
+    "duret_sms.res_users_technician_paul_demo",
+    "duret_sms.res_users_technician_karim_demo",
+):
+    technician = env.ref(xmlid, raise_if_not_found=False)
+    filters = env["calendar.filters"].with_context(active_test=False)
+    admin = env.ref("base.user_admin")
+    if technician and not filters.search_count(
+        [("user_id", "=", admin.id), ("partner_id", "=", technician.partner_id.id)]
+    ):
+        filters.create(
+            {"user_id": admin.id, "partner_id": technician.partner_id.id, "partner_checked": True}
+        )
 # Marc Leroy replied STOP (demo data): his number goes on Odoo's opt-out list.
 marc = env.ref("duret_sms.res_partner_marc_leroy_demo", raise_if_not_found=False)
 if marc:
@@ -71,6 +86,8 @@ if jean and not env["sms.sms"].search_count([("duret_category", "=", "dunning")]
     dunning.create(
         {"number": jean.mobile, "partner_id": jean.id, "body": body.format(ref="FAC/2026/0051")}
     ).send()
+# Twilio's balance and this month's usage, simulated in Sandbox (SMS > Reporting > ROI).
+company._duret_fetch_twilio_figures()
 # run.sh reads it: the database is ready for the demo.
 env["ir.config_parameter"].set_param("duret_sms.demo_first_run", "done")
 env.cr.commit()

@@ -135,17 +135,31 @@ def tail(path: Path, lines: int = 15) -> str:
     return "\n".join(f"    {line}" for line in text[-lines:])
 
 
-def create_demo(home: Path, db: str) -> None:
+def create_demo(home: Path, db: str, pg: ot.Postgres) -> None:
     names = modules()
     odoo = [*ot.odoo_command(home), "-c", str(DEMO_CONF), "-d", db]
     print(f"  creating the database {db}: {', '.join(names)}, demo data, French", flush=True)
     print("  (first start only: a few minutes)", flush=True)
     with DEMO_LOG.open("a", encoding="utf-8") as log:
+        # Base first, then the company in euros, then the apps: Invoicing's demo entries
+        # would otherwise fix the company's currency to Odoo's default USD for good.
         run_logged(
-            [*odoo, "-i", ",".join(names), "--load-language=fr_FR", "--stop-after-init",
-             "--no-http"],
-            log,
-        )  # fmt: skip
+            [*odoo, "-i", "base", "--load-language=fr_FR", "--stop-after-init", "--no-http"], log
+        )
+        company_in_euros(pg, db)
+        run_logged([*odoo, "-i", ",".join(names), "--stop-after-init", "--no-http"], log)
+
+
+def company_in_euros(pg: ot.Postgres, db: str) -> None:
+    """Make the main company count in euros before any app records an amount."""
+    with contextlib.closing(pg.connect(db)) as cnx, cnx.cursor() as cr:
+        cr.execute("UPDATE res_currency SET active = true WHERE name = 'EUR'")
+        cr.execute(
+            """UPDATE res_company SET currency_id = (SELECT id FROM res_currency WHERE name = 'EUR')
+                WHERE id = (SELECT res_id FROM ir_model_data
+                             WHERE module = 'base' AND name = 'main_company')"""
+        )
+        cnx.commit()
 
 
 def first_run(home: Path, db: str) -> None:
@@ -252,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
             if state != "missing":
                 print(f"  dropping the database {args.db} ({state}{', --fresh' * args.fresh})")
                 ot.drop_database(pg, args.db)
-            create_demo(home, args.db)
+            create_demo(home, args.db, pg)
             state = "installed"
         else:
             print(f"  reusing the database {args.db} (--fresh to start over)")
