@@ -141,8 +141,8 @@ def create_demo(home: Path, db: str, pg: ot.Postgres) -> None:
     print(f"  creating the database {db}: {', '.join(names)}, demo data, French", flush=True)
     print("  (first start only: a few minutes)", flush=True)
     with DEMO_LOG.open("a", encoding="utf-8") as log:
-        # Base first, then the company in euros, then the apps: Invoicing's demo entries
-        # would otherwise fix the company's currency to Odoo's default USD for good.
+        # Base first, then the company in France and in euros, then the apps: Invoicing's
+        # generic chart and demo entries would otherwise fix the company's currency to USD.
         run_logged(
             [*odoo, "-i", "base", "--load-language=fr_FR", "--stop-after-init", "--no-http"], log
         )
@@ -151,9 +151,18 @@ def create_demo(home: Path, db: str, pg: ot.Postgres) -> None:
 
 
 def company_in_euros(pg: ot.Postgres, db: str) -> None:
-    """Make the main company count in euros before any app records an amount."""
+    """Make the main company a French one counting in euros before any app records an amount:
+    Invoicing then installs the French chart of accounts (in euros) rather than the generic
+    one, which would set the company back to USD."""
     with contextlib.closing(pg.connect(db)) as cnx, cnx.cursor() as cr:
         cr.execute("UPDATE res_currency SET active = true WHERE name = 'EUR'")
+        cr.execute(
+            """UPDATE res_partner SET country_id = (SELECT id FROM res_country WHERE code = 'FR'),
+                      state_id = NULL
+                WHERE id = (SELECT partner_id FROM res_company
+                             WHERE id = (SELECT res_id FROM ir_model_data
+                                          WHERE module = 'base' AND name = 'main_company'))"""
+        )
         cr.execute(
             """UPDATE res_company SET currency_id = (SELECT id FROM res_currency WHERE name = 'EUR')
                 WHERE id = (SELECT res_id FROM ir_model_data
