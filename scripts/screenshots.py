@@ -177,6 +177,9 @@ class Chromium:
         self.ids = itertools.count(1)
         for domain in ("Page", "Network", "Runtime"):
             self.call(f"{domain}.enable")
+        # Odoo shows dates in the browser's time zone: the company's, as in Lyon.
+        self.call("Emulation.setTimezoneOverride", timezoneId="Europe/Paris")
+        self.call("Emulation.setLocaleOverride", locale="fr-FR")
 
     def call(self, method: str, **params):
         message_id = next(self.ids)
