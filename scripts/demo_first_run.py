@@ -44,6 +44,21 @@ if company.currency_id != euro:
         print(f"duret_sms demo: the company keeps {company.currency_id.name}: {error}")
 french = env["res.lang"]._activate_lang("fr_FR")
 env.ref("base.user_admin").write({"lang": french.code, "tz": "Europe/Paris"})
+# The calendar opens on the Duret appointments: the administrator's calendar shows the
+# technicians' agendas next to their own (Odoo shows only one's own appointments at first).
+for xmlid in (
+    "duret_sms.res_users_technician_paul_demo",
+    "duret_sms.res_users_technician_karim_demo",
+):
+    technician = env.ref(xmlid, raise_if_not_found=False)
+    filters = env["calendar.filters"].with_context(active_test=False)
+    admin = env.ref("base.user_admin")
+    if technician and not filters.search_count(
+        [("user_id", "=", admin.id), ("partner_id", "=", technician.partner_id.id)]
+    ):
+        filters.create(
+            {"user_id": admin.id, "partner_id": technician.partner_id.id, "partner_checked": True}
+        )
 # Marc Leroy replied STOP (demo data): his number goes on Odoo's opt-out list.
 marc = env.ref("duret_sms.res_partner_marc_leroy_demo", raise_if_not_found=False)
 if marc:
@@ -52,7 +67,8 @@ if marc:
 # number within 7 days is deferred by the compliance gate (at most one a week). The first one
 # went two days ago; the second is handed to the queue, whose cron defers it.
 jean = env.ref("duret_sms.res_partner_jean_dupuis_demo", raise_if_not_found=False)
-if jean and not env["sms.sms"].search_count([("duret_category", "=", "dunning")]):
+# (The reporting demo has dunning SMS of its own, months old: look for this one's text.)
+if jean and not env["sms.sms"].search_count([("body", "like", "FAC/2026/0051")]):
     dunning = env["sms.sms"].with_context(duret_sms_category="dunning")
     body = (
         "Duret Electricite : sauf erreur, la facture {ref} de 480,00 EUR reste impayée. "
@@ -71,6 +87,8 @@ if jean and not env["sms.sms"].search_count([("duret_category", "=", "dunning")]
     dunning.create(
         {"number": jean.mobile, "partner_id": jean.id, "body": body.format(ref="FAC/2026/0051")}
     ).send()
+# Twilio's balance and this month's usage, simulated in Sandbox (SMS > Reporting > ROI).
+company._duret_fetch_twilio_figures()
 # run.sh reads it: the database is ready for the demo.
 env["ir.config_parameter"].set_param("duret_sms.demo_first_run", "done")
 env.cr.commit()

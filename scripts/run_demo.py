@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -58,6 +59,42 @@ def port_is_free(port: int) -> bool:
         except OSError:
             return False
     return True
+
+
+LOCAL_URL_RE = re.compile(r"^http://(localhost|127\.0\.0\.1)(:\d+)?$")
+PUBLIC_URL_KEYS = ("duret_sms.public_url", "web.base.url")
+DEMO_LINK = "/rdv/de5000000000000000000000000000c1"  # Camille's page (demo data)
+
+
+def local_url(current: str | None, port: int) -> str | None:
+    """The demo's address on ``port`` when ``current`` is a local address (the demo's own,
+    on another port); None when it is anything else (someone set a real public URL)."""
+    match = LOCAL_URL_RE.match((current or "").strip().rstrip("/"))
+    return f"http://{match.group(1)}:{port}" if match else None
+
+
+def follow_port(pg: ot.Postgres, db: str, port: int) -> str | None:
+    """Point the demo's Public URL (and Odoo's web.base.url) at ``port``, and the links of the
+    demo's SMS with it, so that every link of the demo opens; returns the new address, or None
+    when the database has a non-local Public URL (left alone)."""
+    with contextlib.closing(pg.connect(db)) as cnx, cnx.cursor() as cr:
+        cr.execute("SELECT value FROM ir_config_parameter WHERE key = %s", (PUBLIC_URL_KEYS[0],))
+        row = cr.fetchone()
+        old = (row[0] if row else "").strip().rstrip("/")
+        new = local_url(old, port)
+        if new is None:
+            return None
+        cr.execute(
+            "UPDATE ir_config_parameter SET value = %s WHERE key IN %s", (new, PUBLIC_URL_KEYS)
+        )
+        if old != new:
+            # The demo's SMS carry links to the old address: the history is a demo, not proof.
+            cr.execute(
+                "UPDATE sms_sms SET body = replace(body, %s, %s) WHERE body LIKE %s",
+                (old + "/", new + "/", f"%{old}/%"),
+            )
+        cnx.commit()
+    return new
 
 
 def database_state(pg: ot.Postgres, db: str) -> str:
@@ -98,17 +135,40 @@ def tail(path: Path, lines: int = 15) -> str:
     return "\n".join(f"    {line}" for line in text[-lines:])
 
 
-def create_demo(home: Path, db: str) -> None:
+def create_demo(home: Path, db: str, pg: ot.Postgres) -> None:
     names = modules()
     odoo = [*ot.odoo_command(home), "-c", str(DEMO_CONF), "-d", db]
     print(f"  creating the database {db}: {', '.join(names)}, demo data, French", flush=True)
     print("  (first start only: a few minutes)", flush=True)
     with DEMO_LOG.open("a", encoding="utf-8") as log:
+        # Base first, then the company in France and in euros, then the apps: Invoicing's
+        # generic chart and demo entries would otherwise fix the company's currency to USD.
         run_logged(
-            [*odoo, "-i", ",".join(names), "--load-language=fr_FR", "--stop-after-init",
-             "--no-http"],
-            log,
-        )  # fmt: skip
+            [*odoo, "-i", "base", "--load-language=fr_FR", "--stop-after-init", "--no-http"], log
+        )
+        company_in_euros(pg, db)
+        run_logged([*odoo, "-i", ",".join(names), "--stop-after-init", "--no-http"], log)
+
+
+def company_in_euros(pg: ot.Postgres, db: str) -> None:
+    """Make the main company a French one counting in euros before any app records an amount:
+    Invoicing then installs the French chart of accounts (in euros) rather than the generic
+    one, which would set the company back to USD."""
+    with contextlib.closing(pg.connect(db)) as cnx, cnx.cursor() as cr:
+        cr.execute("UPDATE res_currency SET active = true WHERE name = 'EUR'")
+        cr.execute(
+            """UPDATE res_partner SET country_id = (SELECT id FROM res_country WHERE code = 'FR'),
+                      state_id = NULL
+                WHERE id = (SELECT partner_id FROM res_company
+                             WHERE id = (SELECT res_id FROM ir_model_data
+                                          WHERE module = 'base' AND name = 'main_company'))"""
+        )
+        cr.execute(
+            """UPDATE res_company SET currency_id = (SELECT id FROM res_currency WHERE name = 'EUR')
+                WHERE id = (SELECT res_id FROM ir_model_data
+                             WHERE module = 'base' AND name = 'main_company')"""
+        )
+        cnx.commit()
 
 
 def first_run(home: Path, db: str) -> None:
@@ -118,7 +178,7 @@ def first_run(home: Path, db: str) -> None:
     print("  demo ready: Duret Électricité, SMS in Sandbox mode, administrator in French")
 
 
-def serve(home: Path, db: str, port: int) -> int:
+def serve(home: Path, db: str, port: int, url: str | None = None) -> int:
     cmd = [*ot.odoo_command(home), "-c", str(DEMO_CONF), "-d", db, f"--http-port={port}",
            f"--db-filter=^{db}$"]  # fmt: skip
     with DEMO_LOG.open("a", encoding="utf-8") as log:
@@ -132,9 +192,11 @@ def serve(home: Path, db: str, port: int) -> int:
                 print(f"  Odoo did not start; see {DEMO_LOG.relative_to(ot.REPO)}:")
                 print(tail(DEMO_LOG))
                 return 1
+            url = url or f"http://localhost:{port}"
             print(
-                f"\n  Duret SMS demo: http://localhost:{port}\n"
+                f"\n  Duret SMS demo: {url}\n"
                 "  Login: admin   Password: admin\n"
+                f"  A customer's page (Camille's link): {url}{DEMO_LINK}\n"
                 f"  Odoo's log: {DEMO_LOG.relative_to(ot.REPO)}.  Ctrl-C to stop.\n",
                 flush=True,
             )
@@ -213,13 +275,16 @@ def main(argv: list[str] | None = None) -> int:
             if state != "missing":
                 print(f"  dropping the database {args.db} ({state}{', --fresh' * args.fresh})")
                 ot.drop_database(pg, args.db)
-            create_demo(home, args.db)
+            create_demo(home, args.db, pg)
             state = "installed"
         else:
             print(f"  reusing the database {args.db} (--fresh to start over)")
         if state == "installed":
             first_run(home, args.db)
-        return serve(home, args.db, args.port)
+        url = follow_port(pg, args.db, args.port)
+        if url is None:
+            print("  the database has its own Public URL (Settings > SMS): links keep it")
+        return serve(home, args.db, args.port, url)
     except KeyboardInterrupt:
         print("\n  interrupted", flush=True)
         return 130

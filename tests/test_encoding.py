@@ -229,3 +229,20 @@ def test_to_gsm_never_adds_non_gsm_characters(text):
     before = set(encoding.analyze(text).non_gsm)
     after = set(encoding.analyze(encoding.to_gsm(text)).non_gsm)
     assert after <= before
+
+
+@pytest.mark.parametrize(
+    ("text", "char", "expected"),
+    [
+        ("L’équipe sera prête bientôt", "’", "L'équipe sera prête bientôt"),
+        ("L’équipe sera prête bientôt", "ô", "L’équipe sera prête bientot"),
+        ("cœur", "œ", "coeur"),
+        ("Merci 😀", "😀", "Merci 😀"),  # no equivalent: unchanged
+        ("déjà", "é", "déjà"),  # GSM-7 already
+        ("", "ô", ""),
+        (None, "ô", ""),
+    ],
+)
+def test_replace_char_changes_only_the_picked_character(text, char, expected):
+    """Issue 18 #6: staff replace one character at a time; the others stay as typed."""
+    assert encoding.replace_char(text, char) == expected

@@ -39,10 +39,10 @@ class SmsOptoutController(http.Controller):
         if not UUID_RE.match(token):
             return self._page("invalid", status=404)
         if request.httprequest.method == "GET" or choice not in CHOICES:
-            exists = bool(request.env["sms.sms"].sudo().search_count([("uuid", "=", token)]))
-            if not exists:
+            previous = request.env["sms.sms"]._duret_optout_previous_choice(token)
+            if previous is None:
                 return self._page("invalid", status=404)
-            return self._page("ask", token=token)
+            return self._page("ask", token=token, previous=previous)
         sms_sudo = request.env["sms.sms"]._duret_optout_from_link(token, choice)
         if not sms_sudo:
             return self._page("invalid", status=404)

@@ -157,3 +157,14 @@ def to_gsm(text):
     into other ones, which would then show up in the SMS and still force UCS-2.
     """
     return "".join(_cluster_to_gsm(c) for c in _clusters(text or ""))
+
+
+def replace_char(text, char):
+    """Return ``text`` with every ``char`` replaced by its GSM-7 equivalent (see
+    :func:`gsm_equivalent`) and every other character untouched: staff choose character by
+    character, since a letter's plain form may misspell the word (bientôt → bientot)."""
+    text = text or ""
+    equivalent = gsm_equivalent(char) if char else None
+    if equivalent is None or equivalent == char:
+        return text
+    return text.replace(char, equivalent)

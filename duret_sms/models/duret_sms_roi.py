@@ -51,6 +51,7 @@ class DuretSmsRoi(models.TransientModel):
     )
 
     twilio_used = fields.Boolean(compute="_compute_twilio")
+    twilio_simulated = fields.Boolean(compute="_compute_twilio")
     twilio_balance = fields.Float(related="company_id.duret_twilio_balance")
     twilio_currency = fields.Char(related="company_id.duret_twilio_currency")
     twilio_usage_count = fields.Integer(related="company_id.duret_twilio_usage_count")
@@ -191,7 +192,8 @@ class DuretSmsRoi(models.TransientModel):
             usage = company.duret_twilio_usage_price
             if twilio_currency and twilio_currency != company.currency_id:
                 usage = twilio_currency._convert(usage, company.currency_id, company, today.date())
-            roi.twilio_used = company.duret_sms_provider == "twilio"
+            roi.twilio_used = company.duret_sms_provider in ("twilio", "sandbox")
+            roi.twilio_simulated = company.duret_sms_provider == "sandbox"
             roi.twilio_usage_company = usage
             roi.odoo_month_cost = odoo_cost["cost"]
             roi.twilio_difference = usage - odoo_cost["cost"]

@@ -379,8 +379,10 @@ class ResCompany(models.Model):
 
     @api.model
     def _cron_duret_twilio_figures(self):
-        """Fetch every Twilio company's balance and usage; warn administrators of a low balance."""
-        self.search([("duret_sms_provider", "=", "twilio")])._duret_fetch_twilio_figures()
+        """Fetch every Twilio company's balance and usage (simulated for Sandbox companies);
+        warn administrators of a low balance."""
+        companies = self.search([("duret_sms_provider", "in", ("twilio", "sandbox"))])
+        companies._duret_fetch_twilio_figures()
 
     def _duret_fetch_twilio_figures(self):
         """Fetch the balance and this month's SMS usage from Twilio and keep them on the company.

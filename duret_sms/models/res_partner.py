@@ -226,13 +226,15 @@ class ResPartner(models.Model):
                 super(ResPartner, unchanged).write(rest)
         return True
 
-    def _duret_sms_set_consent(self, consent, source, note=None, channel=None):
+    def _duret_sms_set_consent(self, consent, source, note=None, channel=None, author=None):
         """Record (or withdraw) commercial SMS consent with its source, as proof.
 
         ``source`` is a key of ``CONSENT_SOURCES``; ``note`` (optional) is added to the trace
         posted on each contact and to the consent history; ``channel`` (withdrawals): how the
         customer withdrew, a channel of the consent history (defaults to ``source``). The one
         path that may grant consent again after a withdrawal (the consent wizard's).
+        ``author``: who the trace is signed by when not the current user (e.g. the customer on
+        a public page, rather than Odoo's "Public user").
         """
         explicit = self.with_context(
             **{EXPLICIT_GRANT_KEY: EXPLICIT_GRANT},
@@ -254,8 +256,9 @@ class ResPartner(models.Model):
         )
         if note:
             body = f"{body} {note}"
+        signed = {"author_id": False, "email_from": author} if author else {}
         for partner in self:
-            partner.message_post(body=body, subtype_xmlid="mail.mt_note")
+            partner.message_post(body=body, subtype_xmlid="mail.mt_note", **signed)
 
     def _compute_duret_sms_reply_count(self):
         counts = dict(

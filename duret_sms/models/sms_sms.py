@@ -115,12 +115,16 @@ class SmsSms(models.Model):
         compute="_compute_duret_texts",
         help="Why the SMS waits in the queue and until when: it will be sent by itself.",
     )
-    duret_twilio_status_label = fields.Char("Twilio Status", compute="_compute_duret_texts")
+    # Labels differ from the stored fields' (Odoo warns at install on two fields with one
+    # label); the views show them as "Twilio Status" and "Why".
+    duret_twilio_status_label = fields.Char(
+        "Twilio Status (in Words)", compute="_compute_duret_texts"
+    )
     duret_error_code_text = fields.Char("Error Code", compute="_compute_duret_texts")
     duret_is_deferred = fields.Boolean("Deferred", compute="_compute_duret_texts")
     # One line each, for the list view (Text columns wrap and make rows screen-high).
     duret_body_preview = fields.Char("Message", compute="_compute_duret_body_preview")
-    duret_failure_summary = fields.Char("Why", compute="_compute_duret_texts")
+    duret_failure_summary = fields.Char("Why (Summary)", compute="_compute_duret_texts")
     # What office staff can do from the SMS history (see the actions below).
     duret_can_retry = fields.Boolean("Can Be Retried", compute="_compute_duret_actions")
     duret_can_cancel = fields.Boolean("Can Be Cancelled", compute="_compute_duret_actions")
@@ -338,6 +342,12 @@ class SmsSms(models.Model):
         commercial consent withdrawn; ``all``: also blacklisted). Returns the SMS (sudo) or an
         empty recordset for an unknown token."""
         return SmsOptout(self.env).from_link(sms_uuid, choice)
+
+    @api.model
+    def _duret_optout_previous_choice(self, sms_uuid):
+        """What the unsubscribe link of SMS ``sms_uuid`` already recorded: ``"all"``,
+        ``"commercial"``, ``""`` (nothing), or None for an unknown token."""
+        return SmsOptout(self.env).previous_choice(sms_uuid)
 
     # ------------------------------------------------------------------
     # Business: states, the gate, the queue, Twilio's reports (bodies in services/)

@@ -9,6 +9,9 @@ from odoo.exceptions import UserError
 from ..core.gateway import GatewayError
 
 _logger = logging.getLogger(__name__)
+# The credit a Sandbox company starts with: its simulated balance is this minus what its SMS
+# of the month cost, so the dashboard shows Twilio's figures before anyone pays Twilio.
+SANDBOX_CREDIT = 20.0
 
 
 class TwilioFigures:
@@ -23,6 +26,9 @@ class TwilioFigures:
         A failure is kept, in words, on the company (the dashboard shows it) and never raised.
         """
         for company in companies:
+            if company.duret_sms_provider == "sandbox":
+                self.simulate(company)
+                continue
             try:
                 with company._duret_twilio_gateway() as gateway:
                     figures = gateway.account_figures()
@@ -43,6 +49,32 @@ class TwilioFigures:
             threshold = company.duret_sms_balance_threshold
             if figures.balance is not None and figures.balance < threshold:
                 self.warn_low_balance(company)
+
+    def simulate(self, company):
+        """Sandbox: Twilio's figures as Twilio would give them for the SMS of this month
+        (count and cost of those handed over), from a simulated credit; nothing is fetched."""
+        now = fields.Datetime.now()
+        month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        # sms.sms is a system model: the month's totals only.
+        sms_sudo = self.env["sms.sms"].sudo()
+        (count, price), *_rest = sms_sudo._read_group(
+            [
+                ("company_id", "in", (company.id, False)),
+                ("duret_provider", "=", "sandbox"),
+                ("duret_handover_at", ">=", month_start),
+            ],
+            aggregates=["__count", "duret_price:sum"],
+        )
+        company.write(
+            {
+                "duret_twilio_balance": SANDBOX_CREDIT - (price or 0.0),
+                "duret_twilio_currency": company.currency_id.name,
+                "duret_twilio_usage_count": count,
+                "duret_twilio_usage_price": price or 0.0,
+                "duret_twilio_figures_at": now,
+                "duret_twilio_figures_error": False,
+            }
+        )
 
     def warn_low_balance(self, company):
         """One open to-do per administrator on the company's contact (no duplicates)."""

@@ -2,7 +2,10 @@ from datetime import datetime
 
 from freezegun import freeze_time
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
+
+from odoo.addons.duret_sms.core import encoding
 
 from .common import DuretTwilioCase
 
@@ -131,11 +134,39 @@ class TestComposerCounter(DuretTwilioCase):
         self.assertEqual(composer.duret_estimate, "21 characters, 1 SMS (Unicode)")
         self.assertIn("« ô » → « o »", composer.duret_ucs2_hint)
         self.assertTrue(composer.duret_gsm_fixable)
-        action = composer.action_duret_gsm_replace()
+        action = composer.with_context(duret_gsm_pick=1).action_duret_gsm_replace()
         self.assertEqual(composer.body, "Votre RDV coté jardin")
         self.assertEqual((action["res_model"], action["res_id"]), ("sms.composer", composer.id))
         self.assertEqual(composer.duret_estimate, "21 characters, 1 SMS (standard)")
         self.assertFalse(composer.duret_ucs2_hint)
+
+    def test_staff_pick_each_character_knowing_its_cost(self):
+        """Issue 18 #6: no one-click replacement that misspells French; each character is
+        offered alone, with what it changes and what it saves in SMS."""
+        body = (
+            "Bonjour, votre tableau sera prêt bientôt. L’équipe Duret passe demain matin "
+            "entre 8h et 10h, merci de laisser l’accès libre."
+        )
+        composer = self.composer(body)
+        self.assertEqual(encoding.analyze(body).segments, 2)
+        lines = [composer.duret_gsm_choice_1, composer.duret_gsm_choice_2]
+        lines += [composer.duret_gsm_choice_3, composer.duret_gsm_choice_4]
+        self.assertEqual(len([line for line in lines if line]), 3, lines)  # ê, ô, ’
+        self.assertIn("« ê » → « e » changes the spelling", lines[0])
+        self.assertIn("“prêt” becomes “pret”", lines[0])
+        self.assertIn("2 SMS → 2 SMS", lines[0], "alone it saves nothing")
+        self.assertIn("« ’ » → « ' » (2×)", lines[2])
+        # The apostrophe only: the letters keep their accents.
+        composer.with_context(duret_gsm_pick=3).action_duret_gsm_replace()
+        self.assertIn("L'équipe", composer.body)
+        self.assertIn("prêt bientôt", composer.body)
+        self.assertIn("« ô »", composer.duret_gsm_choice_2)
+        self.assertIn("2 SMS → 2 SMS", composer.duret_gsm_choice_2)
+        composer.with_context(duret_gsm_pick=1).action_duret_gsm_replace()
+        self.assertIn("1 SMS", composer.duret_gsm_choice_1, "the last one saves an SMS")
+        self.assertIn("pret bientôt", composer.body)
+        with self.assertRaises(UserError):
+            composer.with_context(duret_gsm_pick=4).action_duret_gsm_replace()
 
     def test_emoji_has_no_equivalent(self):
         composer = self.composer("Merci 😀")

@@ -1,5 +1,7 @@
 from odoo.tests import TransactionCase, tagged
 
+from odoo.addons.duret_sms.core import encoding
+
 
 @tagged("post_install", "-at_install")
 class TestDemoData(TransactionCase):
@@ -70,3 +72,28 @@ class TestDemoData(TransactionCase):
         the analysis show "€" next to the prices (the web client knows active currencies
         only)."""
         self.assertTrue(self.env.ref("base.EUR").active)
+
+    def test_demo_reminders_are_one_segment_like_the_real_ones(self):
+        """Issue 18 #17: the demo's reminders read as the reminder template writes them, in
+        one SMS (GSM-7, at most 160 characters)."""
+        reminders = self._demo_records("sms.sms").filtered("duret_is_reminder")
+        self.assertEqual(len(reminders), 5)
+        for sms in reminders:
+            analysis = encoding.analyze(sms.body)
+            self.assertEqual((analysis.encoding, analysis.segments), ("GSM-7", 1), sms.body)
+            self.assertEqual(sms.duret_segments, 1)
+
+
+@tagged("post_install", "-at_install")
+class TestFieldLabels(TransactionCase):
+    def test_no_two_fields_of_a_model_share_a_label(self):
+        """Issue 18 #17: Odoo warns "Two fields ... have the same label" at install (and the
+        filters and exports cannot tell them apart): none for the fields of our addons."""
+        clashes = []
+        for model_name in self.env.registry:
+            by_label = {}
+            for field in self.env[model_name]._fields.values():
+                other = by_label.setdefault(field.string, field)
+                if other is not field and "duret_sms" in f"{field._module}{other._module}":
+                    clashes.append(f"{model_name}: {other.name}, {field.name} ({field.string})")
+        self.assertEqual(clashes, [])

@@ -273,6 +273,39 @@ class TestOptoutChoices(PublicCase):
         self.assertTrue(self.blacklisted())
         self.assertFalse(self.customer.duret_sms_consent)
 
+    def test_web_unsubscribe_is_signed_by_the_customer_without_the_token(self):
+        """Issue 18 #11: the traces name the customer and the link, not "Public user", and
+        the opt-out reason shows no token."""
+        self.url_open(self.url, data={"choice": "all"})
+        self.env.invalidate_all()
+        who = "the customer (unsubscribe link)"
+        note = self.customer.message_ids.filtered(lambda m: "withdrawn" in (m.body or ""))[:1]
+        self.assertFalse(note.author_id, "not Odoo's Public user")
+        self.assertEqual(note.email_from, who)
+        self.assertIn(who, self.customer.duret_sms_optout_reason)
+        self.assertNotIn(self.promo.uuid, self.customer.duret_sms_optout_reason)
+        entry = self.env["phone.blacklist"].sudo().search([("number", "=", MOBILE)])
+        self.assertFalse(entry.message_ids.author_id & self.env.ref("base.public_partner"))
+
+    def test_back_on_the_link_it_says_what_was_chosen(self):
+        optout = self.env["sms.sms"]._duret_optout_previous_choice
+        self.assertEqual(optout(self.promo.uuid), "")
+        self.assertIsNone(optout("f" * 32))
+        self.url_open(self.url, data={"choice": "commercial"})
+        self.assertEqual(optout(self.promo.uuid), "commercial")
+        response = self.url_open(self.url)
+        self.assertIn("Vous avez déjà choisi de ne plus recevoir d'offres", response.text)
+        self.assertNotIn('value="commercial"', response.text)
+        self.url_open(self.url, data={"choice": "all"})
+        self.assertEqual(optout(self.promo.uuid), "all")
+        response = self.url_open(self.url)
+        self.assertIn("Vous avez déjà choisi de ne plus recevoir aucun SMS", response.text)
+        self.assertNotIn("<form", response.text)
+        # Consent given again later (the wizard): the link no longer says "already chosen".
+        self.env["phone.blacklist"].sudo()._remove([MOBILE])
+        self.customer._duret_sms_set_consent(True, "form")
+        self.assertEqual(optout(self.promo.uuid), "")
+
     def test_post_without_a_choice_asks_again(self):
         response = self.url_open(self.url, data={"confirm": "1"})
         self.assertEqual(response.status_code, 200)

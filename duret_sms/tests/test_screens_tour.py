@@ -82,6 +82,34 @@ class TestScreensTour(DuretTwilioMixin, HttpCase):
         )
         self.start_tour(f"/web#action={action.id}", "duret_sms_composer_blocked", login="admin")
 
+    def test_composer_offers_each_special_character_alone(self):
+        """Issue 18 #6: staff pick the characters to replace; accents are never lost unasked."""
+        partner = self.env["res.partner"].create(
+            {"name": "Anne Accent", "mobile": MOBILE, "country_id": self.env.ref("base.fr").id}
+        )
+        body = (
+            "Bonjour, votre tableau sera prêt bientôt. L’équipe Duret passe demain matin "
+            "entre 8h et 10h, merci de laisser l’accès libre."
+        )
+        action = self.env["ir.actions.act_window"].create(
+            {
+                "name": "SMS with special characters",
+                "res_model": "sms.composer",
+                "view_mode": "form",
+                "target": "new",
+                "context": repr(
+                    {
+                        "default_res_model": "res.partner",
+                        "default_res_id": partner.id,
+                        "default_number_field_name": "mobile",
+                        "default_composition_mode": "comment",
+                        "default_body": body,
+                    }
+                ),
+            }
+        )
+        self.start_tour(f"/web#action={action.id}", "duret_sms_composer_gsm_choice", login="admin")
+
     def test_sms_history_newest_first_cost_in_currency_and_cancel(self):
         sms_sudo = self.env["sms.sms"].sudo()
         sms_sudo.create(

@@ -84,3 +84,38 @@ class TestTwilioFigures(DuretTwilioCase):
         self.company._cron_duret_twilio_figures()
         self.assertIn("20003", self.company.duret_twilio_figures_error)
         self.assertEqual(self.company.duret_twilio_figures_at, last_fetched, "last figures kept")
+
+    def test_sandbox_shows_simulated_figures(self):
+        """Issue 18 #17: a Sandbox company (the demo) sees a balance and this month's usage,
+        said to be simulated, without any call to Twilio."""
+        self.company.duret_sms_provider = "sandbox"
+        now = fields.Datetime.now()
+        cron = self.env.ref("duret_sms.ir_cron_twilio_figures").sudo()
+        cron.method_direct_trigger()  # the demo's own SMS, when the database has them
+        count, price = self.company.duret_twilio_usage_count, self.company.duret_twilio_usage_price
+        self.env["sms.sms"].sudo().create(
+            [
+                {
+                    "number": "+33612345678",
+                    "body": "Rappel",
+                    "company_id": self.company.id,
+                    "state": "sent",
+                    "duret_provider": "sandbox",
+                    "duret_handover_at": now,
+                    "duret_price": 0.076,
+                    "duret_price_known": True,
+                }
+                for _i in range(2)
+            ]
+        )
+        requests = len(self.simulator.requests) if hasattr(self.simulator, "requests") else None
+        cron.method_direct_trigger()
+        self.assertEqual(self.company.duret_twilio_usage_count, count + 2)
+        self.assertAlmostEqual(self.company.duret_twilio_usage_price, price + 0.152)
+        self.assertAlmostEqual(self.company.duret_twilio_balance, 20.0 - price - 0.152)
+        self.assertTrue(self.company.duret_twilio_figures_at)
+        self.assertFalse(self.company.duret_twilio_figures_error)
+        if requests is not None:
+            self.assertEqual(len(self.simulator.requests), requests, "Twilio never called")
+        roi = self.env["duret.sms.roi"].create({})
+        self.assertTrue(roi.twilio_used and roi.twilio_simulated)

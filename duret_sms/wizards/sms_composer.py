@@ -1,9 +1,10 @@
+import re
 from datetime import timedelta
 
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools.misc import format_amount, format_datetime
 from odoo.tools.rendering_tools import parse_inline_template
 
@@ -15,6 +16,8 @@ from ..models.sms_sms import CATEGORIES
 COMPOSER_CATEGORIES = [(key, label) for key, label in CATEGORIES if key != "internal_urgent"]
 # Names listed in a warning before "and N others".
 MAX_NAMES = 3
+# Replaceable characters offered one by one at a time (the next ones show once these are done).
+GSM_CHOICES = 4
 
 
 class SmsComposer(models.TransientModel):
@@ -35,6 +38,12 @@ class SmsComposer(models.TransientModel):
     duret_estimate = fields.Char("Length", compute="_compute_duret_estimate")
     duret_ucs2_hint = fields.Char("Special Characters", compute="_compute_duret_estimate")
     duret_gsm_fixable = fields.Boolean("Replaceable Characters", compute="_compute_duret_estimate")
+    # One line per replaceable character (the first GSM_CHOICES ones), each with its own
+    # Replace button: staff pick, knowing what each costs; a letter is never changed unasked.
+    duret_gsm_choice_1 = fields.Char("Character 1", compute="_compute_duret_estimate")
+    duret_gsm_choice_2 = fields.Char("Character 2", compute="_compute_duret_estimate")
+    duret_gsm_choice_3 = fields.Char("Character 3", compute="_compute_duret_estimate")
+    duret_gsm_choice_4 = fields.Char("Character 4", compute="_compute_duret_estimate")
     duret_warnings = fields.Html(
         "Before Sending", compute="_compute_duret_warnings", sanitize=False
     )
@@ -90,8 +99,16 @@ class SmsComposer(models.TransientModel):
                 encoding.analyze((composer.body or "") + mention), segment_price, bool(mention)
             )
             non_gsm = encoding.analyze(composer.body or "").non_gsm
-            fixable = [c for c in non_gsm if encoding.gsm_equivalent(c)]
+            fixable = composer._duret_gsm_choices()
             composer.duret_gsm_fixable = bool(fixable)
+            lines = [composer._duret_gsm_choice_text(c, mention) for c in fixable[:GSM_CHOICES]]
+            lines += [False] * (GSM_CHOICES - len(lines))
+            (
+                composer.duret_gsm_choice_1,
+                composer.duret_gsm_choice_2,
+                composer.duret_gsm_choice_3,
+                composer.duret_gsm_choice_4,
+            ) = lines
             composer.duret_ucs2_hint = (
                 _(
                     "These characters make the SMS Unicode (fewer characters per SMS): %(chars)s",
@@ -105,6 +122,40 @@ class SmsComposer(models.TransientModel):
                 if non_gsm
                 else False
             )
+
+    def _duret_gsm_choices(self):
+        """The characters of the text that force Unicode and have a GSM-7 equivalent, in the
+        order they first appear."""
+        self.ensure_one()
+        non_gsm = encoding.analyze(self.body or "").non_gsm
+        return [c for c in non_gsm if encoding.gsm_equivalent(c)]
+
+    def _duret_gsm_choice_text(self, char, mention):
+        """One replaceable character: what it becomes, where, and what replacing it alone
+        costs in SMS (it saves nothing while other special characters remain)."""
+        self.ensure_one()
+        body = self.body or ""
+        before = encoding.analyze(body + mention).segments
+        after = encoding.analyze(encoding.replace_char(body, char) + mention).segments
+        values = {
+            "char": char,
+            "gsm": encoding.gsm_equivalent(char),
+            "count": body.count(char),
+            "before": before,
+            "after": after,
+        }
+        if char.isalpha():
+            word = re.search(rf"\w*{re.escape(char)}\w*", body)
+            return _(
+                "« %(char)s » → « %(gsm)s » changes the spelling (“%(word)s” becomes "
+                "“%(plain)s”, %(count)s×): %(before)s SMS → %(after)s SMS",
+                word=word.group(0),
+                plain=encoding.replace_char(word.group(0), char),
+                **values,
+            )
+        return _(
+            "« %(char)s » → « %(gsm)s » (%(count)s×): %(before)s SMS → %(after)s SMS", **values
+        )
 
     def _duret_counter_text(self, analysis, segment_price, with_mention):
         """The one length counter: characters, SMS count, encoding and estimated cost."""
@@ -292,9 +343,14 @@ class SmsComposer(models.TransientModel):
     # ------------------------------------------------------------------
 
     def action_duret_gsm_replace(self):
-        """Replace the characters that force Unicode by their GSM-7 equivalent, and reopen."""
+        """Replace the one character staff picked (context ``duret_gsm_pick``: its line, from
+        1) by its GSM-7 equivalent, and reopen. Nothing else changes."""
         self.ensure_one()
-        self.body = encoding.to_gsm(self.body or "")
+        pick = self.env.context.get("duret_gsm_pick")
+        choices = self._duret_gsm_choices()
+        if not isinstance(pick, int) or not 1 <= pick <= min(len(choices), GSM_CHOICES):
+            raise UserError(_("Pick the character to replace."))
+        self.body = encoding.replace_char(self.body or "", choices[pick - 1])
         return {
             "type": "ir.actions.act_window",
             "res_model": self._name,

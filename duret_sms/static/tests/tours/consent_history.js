@@ -28,3 +28,49 @@ registry.category("web_tour.tours").add("duret_sms_consent_history", {
         },
     ],
 });
+
+// The mass action "Record SMS Consent" on a list of contacts, one of whom replied STOP
+// (tests/test_consent_history_tour.py): the wizard warns that this one is skipped, the others
+// get their consent, a notification names the skipped contact.
+registry.category("web_tour.tours").add("duret_sms_consent_mass_action", {
+    test: true,
+    steps: () => [
+        {
+            content: "Select the contact who agreed",
+            trigger: '.o_data_row:contains("Tour Consent Oui") .o_list_record_selector input',
+        },
+        {
+            content: "Select the contact who replied STOP",
+            trigger: '.o_data_row:contains("Tour Consent Stop") .o_list_record_selector input',
+        },
+        {
+            content: "Open the Actions menu",
+            trigger: ".o_cp_action_menus .dropdown-toggle:has(.fa-cog)",
+        },
+        {
+            content: "Record SMS Consent",
+            trigger: '.o-dropdown--menu .o_menu_item:contains("Record SMS Consent")',
+        },
+        {
+            content: "The wizard warns that the opted-out contact is skipped",
+            trigger: '.o_duret_sms_consent_optout:contains("Tour Consent Stop")',
+            isCheck: true,
+        },
+        {
+            content: "The one who agreed is not in the warning",
+            trigger: '.o_duret_sms_consent_optout:not(:contains("Tour Consent Oui"))',
+            isCheck: true,
+        },
+        {
+            content: "Source: a signed form",
+            trigger: '.o_field_widget[name="source"] input[data-value="form"]',
+        },
+        { content: "Record", trigger: 'button[name="action_apply"]' },
+        {
+            content: "The notification names the skipped contact",
+            trigger: '.o_notification:contains("Tour Consent Stop")',
+            isCheck: true,
+        },
+        { content: "Wizard closed", trigger: "body:not(:has(.modal))", isCheck: true },
+    ],
+});

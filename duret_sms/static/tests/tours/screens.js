@@ -177,3 +177,35 @@ tours.add("duret_sms_reminder_reporting", {
         { content: "The graph", trigger: ".o_graph_renderer canvas", isCheck: true },
     ],
 });
+
+tours.add("duret_sms_composer_gsm_choice", {
+    test: true,
+    steps: () => [
+        {
+            content: "Each special character on its own line, with what it costs",
+            trigger: '.o_duret_sms_gsm_choice .o_field_widget[name="duret_gsm_choice_3"]:contains("SMS")',
+            isCheck: true,
+        },
+        {
+            content: "Replace only the typographic apostrophe",
+            trigger: '.o_duret_sms_gsm_choice:has(.o_field_widget[name="duret_gsm_choice_3"]) button[name="action_duret_gsm_replace"]',
+        },
+        {
+            content: "Reopened with two characters left to choose",
+            trigger: '.o_form_view:has(.o_field_widget[name="duret_gsm_choice_2"]):not(:has(.o_field_widget[name="duret_gsm_choice_3"]))',
+            isCheck: true,
+        },
+        {
+            content: "The apostrophe is gone, the accents stay",
+            trigger: '.o_field_widget[name="body"] textarea',
+            run: () => {
+                const body = document.querySelector('.o_field_widget[name="body"] textarea').value;
+                if (!body.includes("L'équipe") || !body.includes("prêt bientôt")) {
+                    console.error(`duret_sms tour: the text changed beyond the pick: ${body}`);
+                }
+            },
+        },
+        { content: "Close", trigger: ".modal-header .btn-close" },
+        { content: "Closed", trigger: "body:not(:has(.modal))", isCheck: true },
+    ],
+});
