@@ -41,6 +41,10 @@ PAGE_READY = "document.readyState === 'complete'"
 # The demo's fixed tokens (duret_sms/demo/duret_sms_demo.xml).
 CAMILLE_RDV = "/rdv/de5000000000000000000000000000c1"
 PROMO_OPTOUT = "/sms/optout/de50000000000000000000000000a002"
+RATED_VISIT = "/avis/de5Tassin00000r1"
+# Staff screens used on a phone (the technician on the road), taken at phone size.
+STAFF_ON_PHONE = {"appointment-en-route"}
+ELODIE_RESCHEDULE = "/rdv/reschedule/de5000000000000000000000000000c8"
 
 
 @dataclass
@@ -91,6 +95,18 @@ SHOTS = [
     Shot("customer-page", CAMILLE_RDV, size=PHONE, ready=PAGE_READY),
     Shot("customer-cancel-page", CAMILLE_RDV.replace("/rdv/", "/rdv/cancel/"), PHONE, PAGE_READY),
     Shot("unsubscribe-page", PROMO_OPTOUT, size=PHONE, ready=PAGE_READY),
+    # Issue 19: the technician's En route buttons on the appointment, at phone size.
+    Shot(
+        "appointment-en-route",
+        "/web#model=calendar.event&id={id}&view_type=form",
+        size=PHONE,
+        xmlid="duret_sms.calendar_event_camille_demo",
+        ready=BACKEND_READY + " && !!document.querySelector('.o_duret_en_route_block button')",
+    ),
+    # Issue 19: the thank-you SMS's page, once the customer rated (the demo's 5/5).
+    Shot("rating-page", RATED_VISIT, size=PHONE, ready=PAGE_READY),
+    # Issue 20: the free slots of the same technician.
+    Shot("reschedule-page", ELODIE_RESCHEDULE, size=PHONE, ready=PAGE_READY),
 ]
 
 
