@@ -51,7 +51,14 @@ tours.add("duret_sms_reply_inbox", {
             trigger: '.oe_title:contains("Léa Tournée")',
             isCheck: true,
         },
-        // Mark as Done saves the record first (the contact), then acts.
+        // Save first and wait for it: a button clicked while the contact's onchange is still
+        // on its way was sometimes lost (the tour then waited for "done" in vain).
+        { content: "Save the contact", trigger: ".o_form_button_save" },
+        {
+            content: "Saved",
+            trigger: ".o_form_status_indicator_buttons.invisible",
+            isCheck: true,
+        },
         { content: "Mark as done", trigger: 'button[name="action_mark_done"]' },
         {
             content: "Saved and done",
