@@ -152,6 +152,11 @@ ACTIONS = [
         "set, on a reply of company A, a contact of company B (the user is in both)",
     ),
     (
+        "en_route",
+        "Tell an appointment's customer the technician is on the way",
+        "the *En route* button (15 min) on an appointment of the company, inside the hours",
+    ),
+    (
         "change_public_url",
         "Change the Public URL",
         "Settings > SMS > Public URL, or the system parameter `duret_sms.public_url`",
@@ -198,6 +203,8 @@ MATRIX = {
     "read_twilio_ids": _row(**dict(dict.fromkeys(INTERNAL, NOT_CHECKED), admin=ALLOWED)),
     "link_reply": _row(allowed=["officer", "admin"]),
     "link_reply_other_company": _row(),
+    # Whoever may change the appointment may tell its customer (a service SMS: the gate applies).
+    "en_route": _row(allowed=INTERNAL),
     "change_public_url": _row(allowed=["admin"]),
     "webhook_unsigned": _row(),
 }

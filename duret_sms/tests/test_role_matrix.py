@@ -8,11 +8,12 @@ never an error message: the fixes may word or raise things their own way.
 
 import logging
 from contextlib import contextmanager
+from datetime import timedelta
 from unittest.mock import patch
 
 from freezegun import freeze_time
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 
@@ -555,6 +556,25 @@ class TestRoleMatrix(DuretTwilioMixin, HttpCase):
                 self.attempt(reply_as.write, {"partner_id": partner.id})
                 observed = ALLOWED if reply.partner_id == partner else REFUSED
                 self.assert_outcome("link_reply_other_company", role, observed, expected)
+
+    def test_en_route(self):
+        for role, user, expected in self.each_role("en_route"):
+            with self.subTest(role=role, expected=expected):
+                partner, number = self.customer()
+                with freeze_time(WEEKDAY_NOON):
+                    start = fields.Datetime.now() + timedelta(hours=2)
+                    event = self.env["calendar.event"].create(
+                        {
+                            "name": "Visite",
+                            "start": start,
+                            "stop": start + timedelta(hours=1),
+                            "partner_ids": [Command.set(partner.ids)],
+                        }
+                    )
+                    self.attempt(event.with_user(user).action_duret_en_route, 15)
+                sent = self.env["sms.sms"].sudo().search([("number", "=", number)])
+                observed = ALLOWED if sent else REFUSED
+                self.assert_outcome("en_route", role, observed, expected)
 
     def test_change_public_url(self):
         icp_sudo = self.env["ir.config_parameter"].sudo()
