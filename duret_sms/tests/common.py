@@ -6,6 +6,14 @@ from duret_sms_testing.twilio_simulator import TwilioSimulator
 
 FROM_NUMBER = "+33939000000"
 # Duret's defaults, written explicitly so tests do not depend on the database's settings.
+# Ready code for HttpCase.browser_js on the customer pages (/rdv, /avis, /sms/optout). Customers
+# get no JavaScript, but under tests the pages load Odoo's frontend (for the tours) lazily: the
+# check must wait until it is mounted, or the browser closes while it still loads and Odoo logs
+# "Can't load service 'localization' because: TypeError: Failed to fetch" after the test.
+CUSTOMER_PAGE_READY = (
+    "document.readyState === 'complete' && !!(window.odoo && window.odoo.__WOWL_DEBUG__)"
+)
+
 DEFAULT_HOURS = {
     "duret_sms_weekday_start": 8,
     "duret_sms_weekday_end": 20,

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from odoo import Command
 from odoo.tests import HttpCase, tagged
 
-from .common import DuretTwilioMixin
+from .common import CUSTOMER_PAGE_READY, DuretTwilioMixin
 
 MOBILE = "+33612345678"
 
@@ -58,7 +58,7 @@ class TestCustomerPagesPhone(DuretTwilioMixin, HttpCase):
         self.browser_js(
             path,
             PHONE_CHECKS + code + "\nconsole.log('test successful');",
-            ready="document.readyState === 'complete'",
+            ready=CUSTOMER_PAGE_READY,
         )
 
     def test_unsubscribe_page_at_phone_size(self):

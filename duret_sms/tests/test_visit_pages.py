@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from odoo import Command, fields
 from odoo.tests import HttpCase, tagged
 
-from .common import DuretTwilioMixin
+from .common import CUSTOMER_PAGE_READY, DuretTwilioMixin
 
 
 @tagged("post_install", "-at_install")
@@ -140,7 +140,7 @@ class TestRatingPage(HttpCase):
                 console.log("test successful");
             })().catch((error) => console.error(error.message));
         """
-        self.browser_js(self.url, code)
+        self.browser_js(self.url, code, ready=CUSTOMER_PAGE_READY)
         self.attendee.invalidate_recordset()
         self.assertEqual(
             (self.attendee.duret_rating, self.attendee.duret_rating_comment), (4, "Parfait")
