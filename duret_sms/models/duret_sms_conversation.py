@@ -74,6 +74,15 @@ class DuretSmsConversation(models.Model):
         "out-of-hours automatic answer.",
     )
 
+    # The estimated price of one SMS to this number (Twilio's last price for its country), for
+    # the live counter under the chatter's "Send SMS" (static/src/conversation/).
+    segment_price = fields.Float(
+        "Estimated Price per SMS", compute="_compute_segment_price", digits=(16, 4)
+    )
+    segment_currency_id = fields.Many2one(
+        "res.currency", "Estimate Currency", compute="_compute_segment_price"
+    )
+
     _sql_constraints = [
         (
             "company_number_unique",
@@ -95,6 +104,15 @@ class DuretSmsConversation(models.Model):
         )
         for conversation in self:
             conversation.reply_count = counts.get(conversation, 0)
+
+    @api.depends("company_id", "number")
+    def _compute_segment_price(self):
+        sms = self.env["sms.sms"]
+        for conversation in self:
+            price = conversation.company_id and sms._duret_segment_price(
+                conversation.company_id, conversation.number
+            )
+            conversation.segment_price, conversation.segment_currency_id = price or (0.0, False)
 
     def _compute_duret_next_opening_text(self):
         for conversation in self:

@@ -1,0 +1,120 @@
+/** @odoo-module **/
+import { registry } from "@web/core/registry";
+
+// Issue 21: answering an SMS conversation, driven by tests/test_conversation_tour.py at desktop
+// size (an SMS officer) and at phone size (the appointment's technician). Checks look at
+// elements, numbers and the texts the test wrote, never at English or French words; any
+// client or console error fails the tour.
+const MENU = "duret_sms.duret_sms_conversation_menu";
+const QUESTION = "Le code du portail est 1234";
+const ANSWER = "Merci, c'est noté. Paul sera là à 9 h.";
+
+function openConversationsFromTheMenu({ phone }) {
+    const openApps = { content: "Open the apps menu", trigger: ".o_navbar_apps_menu button" };
+    const openSms = {
+        content: "Open the SMS app",
+        trigger: '.o_app[data-menu-xmlid="duret_sms.duret_sms_menu_root"]',
+    };
+    if (phone) {
+        return [
+            openApps,
+            openSms,
+            { content: "Open the phone's menu", trigger: ".o_mobile_menu_toggle" },
+            {
+                content: "The menu counts the one waiting conversation: open it",
+                trigger: `.o_burger_menu_content li[data-menu-xmlid="${MENU}"]:contains("(1)")`,
+            },
+        ];
+    }
+    return [
+        openApps,
+        openSms,
+        {
+            content: "The menu counts the one waiting conversation: open it",
+            trigger: `.o_menu_sections [data-menu-xmlid="${MENU}"]:contains("(1)")`,
+        },
+    ];
+}
+
+function answer({ number }) {
+    return [
+        {
+            content: "The customer's message is in the thread",
+            trigger: `.o-mail-Message:contains("${QUESTION}")`,
+            isCheck: true,
+        },
+        { content: "Send SMS (not an e-mail to the followers)", trigger: "button.o-duret-sms-send" },
+        {
+            content: "The SMS goes to the conversation's number",
+            trigger: `.o-duret-sms-to:contains("${number}")`,
+            isCheck: true,
+        },
+        {
+            content: "No e-mail recipient is suggested",
+            trigger: ".o-mail-Chatter:not(:has(.o-mail-SuggestedRecipient))",
+            isCheck: true,
+        },
+        { content: "Type the answer", trigger: ".o-mail-Composer-input", run: `text ${ANSWER}` },
+        {
+            content: "The counter: its characters, 1 SMS",
+            trigger: `.o-duret-sms-count:contains("${[...ANSWER].length} "):contains(", 1 SMS")`,
+            isCheck: true,
+        },
+        {
+            content: "Plain GSM-7: no Unicode warning",
+            trigger: ".o-duret-sms-counter:not(:has(.o-duret-sms-unicode))",
+            isCheck: true,
+        },
+        { content: "Send it", trigger: ".o-mail-Composer-send:not([disabled])" },
+        {
+            content: "The answer is in the thread",
+            trigger: `.o-mail-Message:contains("${ANSWER}")`,
+            isCheck: true,
+        },
+        {
+            content: "The conversation is answered",
+            trigger: '.o_statusbar_status [data-value="answered"][aria-checked="true"]',
+            isCheck: true,
+        },
+    ];
+}
+
+registry.category("web_tour.tours").add("duret_sms_conversation_desktop", {
+    test: true,
+    steps: () => [
+        ...openConversationsFromTheMenu({ phone: false }),
+        {
+            content: "Open the waiting conversation from the list",
+            trigger: `.o_list_view .o_data_row:contains("${QUESTION}") .o_data_cell[name="name"]`,
+        },
+        ...answer({ number: "+33612345678" }),
+        { content: "Mark it done", trigger: '.o_form_statusbar button[name="action_done"]' },
+        {
+            content: "Done",
+            trigger: '.o_statusbar_status [data-value="done"][aria-checked="true"]',
+            isCheck: true,
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("duret_sms_conversation_phone", {
+    test: true,
+    steps: () => [
+        ...openConversationsFromTheMenu({ phone: true }),
+        {
+            content: "Phones list conversations as cards: open the waiting one",
+            trigger: `.o_kanban_record:contains("${QUESTION}")`,
+        },
+        ...answer({ number: "+33612345678" }),
+        {
+            content: "The composer fits the phone's width",
+            trigger: ".o-mail-Composer-input",
+            run() {
+                const box = this.$anchor[0].getBoundingClientRect();
+                if (box.right > window.innerWidth) {
+                    throw new Error(`composer off screen: ${box.right} > ${window.innerWidth}`);
+                }
+            },
+        },
+    ],
+});
