@@ -9,29 +9,45 @@ const MENU = "duret_sms.duret_sms_conversation_menu";
 const QUESTION = "Le code du portail est 1234";
 const ANSWER = "Merci, c'est noté. Paul sera là à 9 h.";
 
+// The SMS app opens on its first entry, Conversations, whose label counts the waiting ones.
+// (Clicking the entry again would reload the same view while the tour may already click the
+// old one: the label is only checked.)
 function openConversationsFromTheMenu({ phone }) {
-    const openApps = { content: "Open the apps menu", trigger: ".o_navbar_apps_menu button" };
-    const openSms = {
-        content: "Open the SMS app",
-        trigger: '.o_app[data-menu-xmlid="duret_sms.duret_sms_menu_root"]',
-    };
+    const steps = [
+        { content: "Open the apps menu", trigger: ".o_navbar_apps_menu button" },
+        {
+            content: "Open the SMS app",
+            trigger: '.o_app[data-menu-xmlid="duret_sms.duret_sms_menu_root"]',
+        },
+        {
+            content: "It opens on the conversations (cards on a phone)",
+            trigger: phone ? ".o_kanban_view .o_kanban_record" : ".o_list_view .o_data_row",
+            isCheck: true,
+        },
+    ];
     if (phone) {
         return [
-            openApps,
-            openSms,
+            ...steps,
             { content: "Open the phone's menu", trigger: ".o_mobile_menu_toggle" },
             {
-                content: "The menu counts the one waiting conversation: open it",
+                content: "The menu counts the one waiting conversation",
                 trigger: `.o_burger_menu_content li[data-menu-xmlid="${MENU}"]:contains("(1)")`,
+                isCheck: true,
+            },
+            { content: "Close the phone's menu", trigger: ".o_burger_menu_close" },
+            {
+                content: "Closed",
+                trigger: "body:not(:has(.o_burger_menu))",
+                isCheck: true,
             },
         ];
     }
     return [
-        openApps,
-        openSms,
+        ...steps,
         {
-            content: "The menu counts the one waiting conversation: open it",
+            content: "The menu counts the one waiting conversation",
             trigger: `.o_menu_sections [data-menu-xmlid="${MENU}"]:contains("(1)")`,
+            isCheck: true,
         },
     ];
 }
@@ -103,7 +119,7 @@ registry.category("web_tour.tours").add("duret_sms_conversation_phone", {
         ...openConversationsFromTheMenu({ phone: true }),
         {
             content: "Phones list conversations as cards: open the waiting one",
-            trigger: `.o_kanban_record:contains("${QUESTION}")`,
+            trigger: `.o_kanban_record .o_duret_sms_preview:contains("${QUESTION}")`,
         },
         ...answer({ number: "+33612345678" }),
         {
