@@ -55,6 +55,7 @@
         "demo/duret_sms_demo.xml",
         "demo/duret_sms_reporting_demo.xml",
         "demo/duret_sms_visit_demo.xml",
+        "demo/duret_sms_conversation_demo.xml",
     ],
     "assets": {
         "web.assets_backend": ["duret_sms/static/src/**/*"],

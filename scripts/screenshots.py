@@ -42,8 +42,22 @@ PAGE_READY = "document.readyState === 'complete'"
 CAMILLE_RDV = "/rdv/de5000000000000000000000000000c1"
 PROMO_OPTOUT = "/sms/optout/de50000000000000000000000000a002"
 RATED_VISIT = "/avis/de5Tassin00000r1"
+# Issue 21: Élodie's conversation (demo/duret_sms_conversation_demo.xml), waiting for Paul.
+ELODIE_CONVERSATION = ("duret.sms.conversation", [["number", "=", "+33612000008"]])
+CONVERSATION_FORM = "/web#model=duret.sms.conversation&id={id}&view_type=form"
+# Open the thread's "Send SMS" and type an answer: the counter shows under it.
+TYPE_AN_ANSWER = [
+    "document.querySelector('button.o-duret-sms-send').click()",
+    "setTimeout(() => { const t = document.querySelector('.o-mail-Composer-input');"
+    " t.value = 'Merci, c\\'est noté. Paul sera là à 9 h.';"
+    " t.dispatchEvent(new Event('input', { bubbles: true })); }, 500)",
+]
+ANSWER_TYPED = (
+    "!!document.querySelector('.o-duret-sms-count')"
+    " && document.querySelector('.o-mail-Composer-input').value.length > 0"
+)
 # Staff screens used on a phone (the technician on the road), taken at phone size.
-STAFF_ON_PHONE = {"appointment-en-route"}
+STAFF_ON_PHONE = {"appointment-en-route", "conversations-phone", "conversation-phone"}
 ELODIE_RESCHEDULE = "/rdv/reschedule/de5000000000000000000000000000c8"
 
 
@@ -56,6 +70,7 @@ class Shot:
     then: list[str] = field(default_factory=list)  # JavaScript run in turn once ready
     then_ready: str = ""  # what the page shows once ``then`` has run
     xmlid: str = ""  # a record: ``path`` gets its id with {id}
+    search: tuple = ()  # or (model, domain): the first record found gives {id}
 
 
 SHOTS = [
@@ -107,6 +122,44 @@ SHOTS = [
     Shot("rating-page", RATED_VISIT, size=PHONE, ready=PAGE_READY),
     # Issue 20: the free slots of the same technician.
     Shot("reschedule-page", ELODIE_RESCHEDULE, size=PHONE, ready=PAGE_READY),
+    # Issue 21: the conversations (every state: the Waiting filter taken off), the thread with
+    # an answer being typed (the SMS counter), and both on the technician's phone.
+    Shot(
+        "conversations",
+        "/web#action=duret_sms.duret_sms_conversation_action",
+        ready=BACKEND_READY + " && !!document.querySelector('.o_list_view .o_data_row')",
+        then=["document.querySelector('.o_searchview_facet .o_facet_remove').click()"],
+        then_ready="document.querySelectorAll('.o_list_view .o_data_row').length > 1",
+    ),
+    Shot(
+        "conversation",
+        CONVERSATION_FORM,
+        search=ELODIE_CONVERSATION,
+        ready=BACKEND_READY + " && !!document.querySelector('.o-mail-Message')",
+        then=TYPE_AN_ANSWER,
+        then_ready=ANSWER_TYPED,
+    ),
+    Shot(
+        "conversations-phone",
+        "/web#action=duret_sms.duret_sms_conversation_action",
+        size=PHONE,
+        ready=BACKEND_READY + " && !!document.querySelector('.o_kanban_record')",
+        then=["document.querySelector('.o_searchview_facet .o_facet_remove')?.click()"],
+        then_ready="document.querySelectorAll('.o_kanban_record:not(.o_kanban_ghost)').length > 1",
+    ),
+    Shot(
+        "conversation-phone",
+        CONVERSATION_FORM,
+        size=PHONE,
+        search=ELODIE_CONVERSATION,
+        ready=BACKEND_READY + " && !!document.querySelector('.o-mail-Message')",
+        then=[
+            *TYPE_AN_ANSWER,
+            "setTimeout(() => document.querySelector('.o-mail-Chatter')"
+            ".scrollIntoView({ block: 'start' }), 800)",
+        ],
+        then_ready=ANSWER_TYPED,
+    ),
 ]
 
 
@@ -138,6 +191,30 @@ def odoo_session(url: str, db: str, login: str, password: str) -> str:
         if name.strip() == "session_id":
             return rest.split(";", 1)[0]
     raise ScreenshotError("Odoo set no session cookie")
+
+
+def call_kw(url: str, session: str, model: str, method: str, args: list, kwargs: dict):
+    payload = {
+        "jsonrpc": "2.0",
+        "params": {"model": model, "method": method, "args": args, "kwargs": kwargs},
+    }
+    request = urllib.request.Request(
+        f"{url}/web/dataset/call_kw",
+        data=json.dumps(payload).encode(),
+        headers={"Content-Type": "application/json", "Cookie": f"session_id={session}"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        body = json.loads(response.read())
+    if body.get("error"):
+        raise ScreenshotError(f"{model}.{method}: {body['error'].get('message')}")
+    return body["result"]
+
+
+def searched_id(url: str, session: str, model: str, domain: list) -> int:
+    ids = call_kw(url, session, model, "search", [domain], {"limit": 1})
+    if not ids:
+        raise ScreenshotError(f"no {model} matches {domain}")
+    return ids[0]
 
 
 def record_id(url: str, session: str, xmlid: str) -> int:
@@ -251,6 +328,8 @@ def take(browser: Chromium, url: str, shot: Shot, out: Path, session: str) -> Pa
     path = shot.path
     if shot.xmlid:
         path = path.format(id=record_id(url, session, shot.xmlid))
+    elif shot.search:
+        path = path.format(id=searched_id(url, session, *shot.search))
     browser.call("Page.navigate", url="about:blank")
     browser.call("Page.navigate", url=url + path)
     if not browser.wait_for(shot.ready):

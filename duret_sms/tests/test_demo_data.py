@@ -86,6 +86,52 @@ class TestDemoData(TransactionCase):
             self.assertEqual((analysis.encoding, analysis.segments), ("GSM-7", 1), sms.body)
             self.assertEqual(sms.duret_segments, 1)
 
+    def test_two_conversations_one_answered_one_waiting_for_the_technician(self):
+        """Issue 21: the demo has two SMS conversations, built through the inbound webhook's
+        entry point and an answer posted in the thread (demo/duret_sms_conversation_demo.xml)."""
+        conversations = self.env["duret.sms.conversation"].search(
+            [("number", "in", ("+33612000002", "+33612000008"))]
+        )
+        by_number = {c.number: c for c in conversations}
+        self.assertEqual(set(by_number), {"+33612000002", "+33612000008"})
+
+        waiting = by_number["+33612000008"]
+        paul = self.env.ref("duret_sms.res_users_technician_paul_demo")
+        self.assertEqual(waiting.state, "waiting")
+        self.assertEqual(
+            waiting.partner_id, self.env.ref("duret_sms.res_partner_elodie_fontaine_demo")
+        )
+        self.assertEqual(waiting.event_id, self.env.ref("duret_sms.calendar_event_elodie_demo"))
+        self.assertEqual((waiting.user_id, waiting.technician_id), (paul, paul))
+        self.assertIn("Le code du portail est 1234", waiting.last_message_preview)
+        self.assertEqual(
+            waiting.reply_ids.mapped("message_sid"), ["SM00000000000000000000000000de5107"]
+        )
+
+        done = by_number["+33612000002"]
+        self.assertEqual(done.state, "done")
+        self.assertEqual(done.partner_id, self.env.ref("duret_sms.res_partner_jean_dupuis_demo"))
+        bodies = [m.body for m in done.message_ids.sorted("id")]
+        self.assertTrue(any("VMC de la salle de bains" in b for b in bodies), bodies)
+        self.assertTrue(any("Karim regardera la VMC" in b for b in bodies), bodies)
+        # The answer left as an SMS, delivered by the Sandbox: nothing stays queued.
+        answer = (
+            self.env["sms.sms"]
+            .sudo()
+            .search([("number", "=", "+33612000002"), ("body", "like", "Karim regardera la VMC")])
+        )
+        self.assertEqual(len(answer), 1)
+        self.assertEqual((answer.state, answer.duret_provider), ("sent", "sandbox"))
+        self.assertFalse(
+            self.env["sms.sms"]
+            .sudo()
+            .search_count(
+                [("number", "in", list(by_number)), ("state", "in", ("outgoing", "process"))]
+            )
+        )
+        # The company is back on Odoo's own provider (test databases keep it).
+        self.assertEqual(self.env.ref("base.main_company").duret_sms_provider, "iap")
+
 
 @tagged("post_install", "-at_install")
 class TestFieldLabels(TransactionCase):
