@@ -123,7 +123,8 @@ SHOTS = [
     # Issue 20: the free slots of the same technician.
     Shot("reschedule-page", ELODIE_RESCHEDULE, size=PHONE, ready=PAGE_READY),
     # Issue 21: the conversations (every state: the Waiting filter taken off), the thread with
-    # an answer being typed (the SMS counter), and both on the technician's phone.
+    # an answer being typed (the SMS counter), and on the technician's phone the waiting ones
+    # (the default filter) and the thread.
     Shot(
         "conversations",
         "/web#action=duret_sms.duret_sms_conversation_action",
@@ -144,8 +145,6 @@ SHOTS = [
         "/web#action=duret_sms.duret_sms_conversation_action",
         size=PHONE,
         ready=BACKEND_READY + " && !!document.querySelector('.o_kanban_record')",
-        then=["document.querySelector('.o_searchview_facet .o_facet_remove')?.click()"],
-        then_ready="document.querySelectorAll('.o_kanban_record:not(.o_kanban_ghost)').length > 1",
     ),
     Shot(
         "conversation-phone",

@@ -119,6 +119,22 @@ class TestConversationTourDesktop(ConversationTourMixin, HttpCase):
     browser_size = "1440x900"
 
     def test_officer_answers_and_closes_a_conversation(self):
+        # Twilio's last price for a French number: the counter estimates the answer's cost.
+        self.env.ref("base.EUR").active = True
+        self.env["sms.sms"].sudo().create(
+            {
+                "number": "+33611000999",
+                "body": "Duret priced",
+                "state": "sent",
+                "company_id": self.company.id,
+                "duret_price": 0.076,
+                "duret_price_unit": "EUR",
+                "duret_price_known": True,
+                "duret_segments": 1,
+                "duret_status_at": fields.Datetime.now(),
+            }
+        )
+        self.assertEqual(self.conversation.segment_price, 0.076)
         self.start_tour("/web", "duret_sms_conversation_desktop", login=self.officer.login)
         self.assert_answer_left_as_sms()
         self.assertEqual(self.conversation.state, "done")

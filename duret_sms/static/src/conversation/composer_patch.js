@@ -42,6 +42,10 @@ patch(Composer.prototype, {
             !this.props.composer.message
         );
     },
+    /** An SMS carries text only: no attachment. */
+    get allowUpload() {
+        return !this.isDuretSms && super.allowUpload;
+    },
     get SEND_TEXT() {
         return this.isDuretSms ? _t("Send SMS") : super.SEND_TEXT;
     },

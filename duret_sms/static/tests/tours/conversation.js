@@ -52,7 +52,7 @@ function openConversationsFromTheMenu({ phone }) {
     ];
 }
 
-function answer({ number }) {
+function answer({ number, cost }) {
     return [
         {
             content: "The customer's message is in the thread",
@@ -70,12 +70,31 @@ function answer({ number }) {
             trigger: ".o-mail-Chatter:not(:has(.o-mail-SuggestedRecipient))",
             isCheck: true,
         },
+        {
+            content: "Type a typographic apostrophe",
+            trigger: ".o-mail-Composer-input",
+            run: "text L’équipe",
+        },
+        {
+            content: "The counter names the character that makes the SMS Unicode",
+            trigger: '.o-duret-sms-counter:contains(", 1 SMS") .o-duret-sms-unicode:contains("’")',
+            isCheck: true,
+        },
         { content: "Type the answer", trigger: ".o-mail-Composer-input", run: `text ${ANSWER}` },
         {
             content: "The counter: its characters, 1 SMS",
             trigger: `.o-duret-sms-count:contains("${[...ANSWER].length} "):contains(", 1 SMS")`,
             isCheck: true,
         },
+        ...(cost
+            ? [
+                  {
+                      content: "The estimated cost of that SMS",
+                      trigger: `.o-duret-sms-count:contains("${cost}")`,
+                      isCheck: true,
+                  },
+              ]
+            : []),
         {
             content: "Plain GSM-7: no Unicode warning",
             trigger: ".o-duret-sms-counter:not(:has(.o-duret-sms-unicode))",
@@ -103,7 +122,7 @@ registry.category("web_tour.tours").add("duret_sms_conversation_desktop", {
             content: "Open the waiting conversation from the list",
             trigger: `.o_list_view .o_data_row:contains("${QUESTION}") .o_data_cell[name="name"]`,
         },
-        ...answer({ number: "+33612345678" }),
+        ...answer({ number: "+33612345678", cost: "0.08" }),
         { content: "Mark it done", trigger: '.o_form_statusbar button[name="action_done"]' },
         {
             content: "Done",
