@@ -9,16 +9,16 @@ class IrUiMenu(models.Model):
 
     @api.model
     def load_menus(self, debug):
-        """Show on the *Replies* and *Conversations* menus how many wait for the office:
-        "Replies (3)", "Conversations (2)" (each user counts what they may read).
+        """Show on the *Replies* menu how many replies wait for the office: "Replies (3)", and
+        on *Conversations* how many of the conversations the user sees wait for an answer.
 
-        Odoo caches the menus per user; the counts are added to a copy of the cached entries on
-        every load (the web client's menu hash changes with them, so a reload shows them fresh).
+        Odoo caches the menus per user; the count is added to a copy of the cached entry on
+        every load (the web client's menu hash changes with it, so a reload shows it fresh).
         """
         menus = super().load_menus(debug)
         counters = (
-            (REPLY_MENU_XMLID, "duret.sms.reply", self._duret_replies_waiting),
-            (CONVERSATION_MENU_XMLID, "duret.sms.conversation", self._duret_conversations_waiting),
+            (REPLY_MENU_XMLID, "duret.sms.reply", self._duret_waiting_replies),
+            (CONVERSATION_MENU_XMLID, "duret.sms.conversation", self._duret_waiting_conversations),
         )
         for xmlid, model, count in counters:
             menu = self.env.ref(xmlid, raise_if_not_found=False)
@@ -35,8 +35,8 @@ class IrUiMenu(models.Model):
             menus[menu.id] = entry
         return menus
 
-    def _duret_replies_waiting(self):
+    def _duret_waiting_replies(self):
         return self.env["duret.sms.reply"].search_count([("state", "=", "needs_attention")])
 
-    def _duret_conversations_waiting(self):
+    def _duret_waiting_conversations(self):
         return self.env["duret.sms.conversation"]._duret_waiting_count()

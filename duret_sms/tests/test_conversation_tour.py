@@ -70,26 +70,6 @@ class ConversationTourMixin(DuretTwilioMixin):
             )
         )
         self.conversation = reply.conversation_id
-        if not self.conversation:  # Y3-DEV
-            self.conversation = (
-                self.env["duret.sms.conversation"]
-                .sudo()
-                .create(
-                    {
-                        "number": MOBILE,
-                        "partner_id": self.customer.id,
-                        "company_id": self.company.id,
-                        "last_message_preview": QUESTION,
-                    }
-                )
-            )  # Y3-DEV
-            self.conversation.message_post(
-                body=QUESTION,
-                author_id=self.customer.id,
-                message_type="sms",
-                subtype_xmlid="mail.mt_note",
-            )  # Y3-DEV
-            reply.conversation_id = self.conversation  # Y3-DEV
         self.assertTrue(self.conversation, "the inbound SMS opened a conversation")
         # Whoever the appointment lookup chose, the tours need this technician on it.
         self.conversation.sudo().write(
