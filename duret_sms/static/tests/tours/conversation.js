@@ -100,6 +100,18 @@ function answer({ number, cost }) {
             trigger: ".o-duret-sms-counter:not(:has(.o-duret-sms-unicode))",
             isCheck: true,
         },
+        {
+            content: "The composer and its counter fit the screen's width",
+            trigger: ".o-duret-sms-counter",
+            run() {
+                for (const el of [this.$anchor[0], document.querySelector(".o-mail-Composer")]) {
+                    const right = el.getBoundingClientRect().right;
+                    if (right > window.innerWidth) {
+                        throw new Error(`composer off screen: ${right} > ${window.innerWidth}`);
+                    }
+                }
+            },
+        },
         { content: "Send it", trigger: ".o-mail-Composer-send:not([disabled])" },
         {
             content: "The answer is in the thread",
@@ -141,15 +153,5 @@ registry.category("web_tour.tours").add("duret_sms_conversation_phone", {
             trigger: `.o_kanban_record .o_duret_sms_preview:contains("${QUESTION}")`,
         },
         ...answer({ number: "+33612345678" }),
-        {
-            content: "The composer fits the phone's width",
-            trigger: ".o-mail-Composer-input",
-            run() {
-                const box = this.$anchor[0].getBoundingClientRect();
-                if (box.right > window.innerWidth) {
-                    throw new Error(`composer off screen: ${box.right} > ${window.innerWidth}`);
-                }
-            },
-        },
     ],
 });
