@@ -42,8 +42,8 @@ PAGE_READY = "document.readyState === 'complete'"
 CAMILLE_RDV = "/rdv/de5000000000000000000000000000c1"
 PROMO_OPTOUT = "/sms/optout/de50000000000000000000000000a002"
 RATED_VISIT = "/avis/de5Tassin00000r1"
-# Issue 21: Élodie's conversation (demo/duret_sms_conversation_demo.xml), waiting for Paul.
-ELODIE_CONVERSATION = ("duret.sms.conversation", [["number", "=", "+33612000008"]])
+# Issue 21: Camille's conversation (demo/duret_sms_conversation_demo.xml), waiting for Paul.
+CAMILLE_CONVERSATION = ("duret.sms.conversation", [["number", "=", "+33612000001"]])
 CONVERSATION_FORM = "/web#model=duret.sms.conversation&id={id}&view_type=form"
 # Open the thread's "Send SMS" and type an answer: the counter shows under it.
 TYPE_AN_ANSWER = [
@@ -135,7 +135,7 @@ SHOTS = [
     Shot(
         "conversation",
         CONVERSATION_FORM,
-        search=ELODIE_CONVERSATION,
+        search=CAMILLE_CONVERSATION,
         ready=BACKEND_READY + " && !!document.querySelector('.o-mail-Message')",
         then=TYPE_AN_ANSWER,
         then_ready=ANSWER_TYPED,
@@ -150,7 +150,7 @@ SHOTS = [
         "conversation-phone",
         CONVERSATION_FORM,
         size=PHONE,
-        search=ELODIE_CONVERSATION,
+        search=CAMILLE_CONVERSATION,
         ready=BACKEND_READY + " && !!document.querySelector('.o-mail-Message')",
         then=[
             *TYPE_AN_ANSWER,
