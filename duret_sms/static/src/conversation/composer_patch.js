@@ -61,10 +61,12 @@ patch(Composer.prototype, {
     /** "48 characters, 1 SMS (standard) · about €0.08", like the SMS composer's counter. */
     get duretSmsCounter() {
         const analysis = this.duretSmsAnalysis;
+        // Not nested in the _t() below: the term extractor would miss them.
+        const encoding = analysis.encoding === UCS2 ? _t("Unicode") : _t("standard");
         let text = _t("%(chars)s characters, %(segments)s SMS (%(encoding)s)", {
             chars: analysis.chars,
             segments: analysis.segments,
-            encoding: analysis.encoding === UCS2 ? _t("Unicode") : _t("standard"),
+            encoding,
         });
         const data = this.env.duretSmsRecord?.()?.data;
         const price = data?.segment_price;
