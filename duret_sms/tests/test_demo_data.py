@@ -103,11 +103,8 @@ class TestDemoData(TransactionCase):
         )
         self.assertEqual(waiting.event_id, self.env.ref("duret_sms.calendar_event_camille_demo"))
         self.assertEqual((waiting.user_id, waiting.technician_id), (paul, paul))
-        # (Installed outside office hours, the thread also has the automatic answer.)
-        self.assertTrue(
-            any("Le code du portail est 1234" in m.body for m in waiting.message_ids),
-            waiting.message_ids.mapped("body"),
-        )
+        self.assertIn("Le code du portail est 1234", waiting.last_message_preview)
+        self.assertFalse(waiting.auto_answer_at, "the same demo at any hour of installation")
         self.assertEqual(
             waiting.reply_ids.mapped("message_sid"), ["SM00000000000000000000000000de5107"]
         )
@@ -133,8 +130,12 @@ class TestDemoData(TransactionCase):
                 [("number", "in", list(by_number)), ("state", "in", ("outgoing", "process"))]
             )
         )
-        # The company is back on Odoo's own provider (test databases keep it).
-        self.assertEqual(self.env.ref("base.main_company").duret_sms_provider, "iap")
+        # The company is back on Odoo's own provider (test databases keep it), and hours.
+        company = self.env.ref("base.main_company")
+        self.assertEqual(company.duret_sms_provider, "iap")
+        self.assertEqual(
+            (company.duret_sms_weekday_start, company.duret_sms_weekday_end), (8.0, 20.0)
+        )
 
 
 @tagged("post_install", "-at_install")
