@@ -86,8 +86,6 @@ class Setup:
         with self.registry.cursor() as cr:
             env = self.env(cr)
             icp = env["ir.config_parameter"]
-            icp.set_param("web.base.url", base_url)
-            icp.set_param("web.base.url.freeze", "True")
             # Webhook signatures are checked against the SMS setting Public URL.
             icp.set_param("duret_sms.public_url", base_url)
             icp.set_param("duret_sms.twilio_api_url", simulator.base_url)

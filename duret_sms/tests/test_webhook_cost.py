@@ -121,3 +121,15 @@ class TestWebhookCost(DuretTwilioMixin, HttpCase):
         )
         params = dict(params, AccountSid=other.twilio_account_sid)
         self.assertEqual(self.inbound_company(params, token="e" * 32), other)
+
+    def test_reports_after_leaving_twilio_are_still_accepted(self):
+        """Twilio reports on SMS sent before a company moved to the Sandbox: still signed with
+        that company's Auth Token, still recorded (the cached signers keep it)."""
+        sms = self.send_sms("Rendez-vous demain 9h")
+        self.company.duret_sms_provider = "sandbox"
+        self.assertEqual(self.report(sms, "delivered").status_code, 200)
+        self.env.invalidate_all()
+        self.assertEqual(sms.state, "sent")
+        # A forged one is not.
+        self.simulator.auth_token = "0" * 32
+        self.assertEqual(self.report(sms, "failed").status_code, 403)
