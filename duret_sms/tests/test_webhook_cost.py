@@ -18,9 +18,11 @@ MOBILE = "+33612345678"
 RECEIVE = "/twilio/sms/receive"
 # An HttpCase request runs in a server thread on the test's cursor (a TestCursor over it), so
 # assertQueryCount counts the route's queries (with the test cursor's SAVEPOINT and release).
-# Before issue 21: 19, 18 and 6 (the SMS and its company read whole, the company's Auth Token
-# read again, the tracker searched then read, the chatter told twice).
-STATUS_QUERIES = {"sent": 16, "delivered": 15, "repeated": 4}
+# At most (assertQueryCount fails above, only logs below): 16, 15 and 4 with duret_sms alone,
+# one more with the bridges and the apps they need installed (account, stock, purchase...).
+# Before issue 21: 19, 18 and 6 with duret_sms alone (the SMS and its company read whole, the
+# company's Auth Token read again, the tracker searched then read, the chatter told twice).
+STATUS_QUERIES = {"sent": 17, "delivered": 16, "repeated": 4}
 
 
 @tagged("post_install", "-at_install")
