@@ -27,23 +27,19 @@ and the time taken. Exits 1 when any must-be-0 figure is not 0.
 """
 
 import argparse
-import os
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-ODOO_HOME = Path(os.environ.get("ODOO_HOME", "/opt/odoo17"))
-sys.path.insert(0, str(ODOO_HOME))
+from odoo_server import DEFAULT_CONFIG, ODOO_HOME, PreforkServer, free_port, install
 
 # The test doubles' distribution (testing/), installed editable by requirements-dev.txt.
-from duret_sms_testing.twilio_simulator import Faults, TwilioSimulator  # noqa: E402
+from duret_sms_testing.twilio_simulator import Faults, TwilioSimulator
+
+sys.path.insert(0, str(ODOO_HOME))
 
 FAULTS = {
     "busy": 0.10,
@@ -56,21 +52,6 @@ FAULTS = {
     "duplicate": 0.10,
 }
 READ_TIMEOUT = 1.0  # seconds; "slow" answers come after 2 s
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_http(port, deadline):
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return True
-        time.sleep(0.5)
-    return False
 
 
 class Matrix:
@@ -253,48 +234,24 @@ class Matrix:
         return result
 
     def run(self):
-        port, gevent_port = free_port(), free_port()
+        port = free_port()
         faults = Faults(**FAULTS, slow_seconds=2 * READ_TIMEOUT, callback_workers=8)
         faults = Faults(**{**faults.__dict__, "seed": self.args.seed})
         logdir = Path(tempfile.mkdtemp(prefix="fault-matrix-"))
         with TwilioSimulator(faults=faults) as simulator:
             self.registry = self.odoo.registry(self.args.database)
             self.configure(simulator, port)
-            command = [
-                sys.executable,
-                str(ODOO_HOME / "odoo-bin"),
-                "-c",
+            server = PreforkServer(
                 self.args.config,
-                "-d",
                 self.args.database,
-                "--db-filter",
-                f"^{self.args.database}$",
-                "--workers",
-                "2",
-                "--max-cron-threads",
-                "1",
-                "--http-port",
-                str(port),
-                "--gevent-port",
-                str(gevent_port),
-                "--limit-time-real",
-                "120",
-                "--logfile",
-                str(logdir / "odoo.log"),
-            ]
-            server = subprocess.Popen(command, start_new_session=True)  # noqa: S603
-            try:
-                if not wait_http(port, time.monotonic() + 120):
-                    raise SystemExit(f"Odoo did not start; see {logdir / 'odoo.log'}")
-                time.sleep(3)  # the workers and the gevent process come up
+                port,
+                logdir / "odoo.log",
+                cron_threads=1,
+                extra_args=("--limit-time-real", "120"),
+            )
+            with server:
                 results = {"faults": self.scenario_faults(simulator)}
                 results["crash"] = self.scenario_crash(simulator)
-            finally:
-                os.killpg(server.pid, signal.SIGTERM)
-                try:
-                    server.wait(30)
-                except subprocess.TimeoutExpired:
-                    os.killpg(server.pid, signal.SIGKILL)
             gevent_crashes = (logdir / "odoo.log").read_text().count("DistributionNotFound")
             print(f"Odoo log: {logdir / 'odoo.log'} (gevent start failures: {gevent_crashes})")
             print(f"Simulator faults injected: {dict(sorted(simulator.fault_counts.items()))}")
@@ -326,28 +283,9 @@ def report(results):
     return ok
 
 
-def install(args):
-    command = [
-        sys.executable,
-        str(ODOO_HOME / "odoo-bin"),
-        "-c",
-        args.config,
-        "-d",
-        args.database,
-        "-i",
-        "duret_sms",
-        "--without-demo=all",
-        "--stop-after-init",
-        "--http-port",
-        str(free_port()),
-    ]
-    print(f"Installing duret_sms into {args.database} ...", flush=True)
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-c", "--config", default=str(ROOT / "var" / "odoo-test.conf"))
+    parser.add_argument("-c", "--config", default=str(DEFAULT_CONFIG))
     parser.add_argument("-d", "--database", required=True)
     parser.add_argument("--install", action="store_true", help="install duret_sms first")
     parser.add_argument("--count", type=int, default=400)
@@ -357,7 +295,7 @@ def main(argv=None):
     if shutil.which("pg_isready") is None and not Path(args.config).exists():
         raise SystemExit(f"no Odoo configuration at {args.config}")
     if args.install:
-        install(args)
+        install(args.config, args.database)
     results = Matrix(args).run()
     return 0 if report(results) else 1
 

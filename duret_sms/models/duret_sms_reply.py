@@ -3,6 +3,7 @@ from odoo.exceptions import AccessError, ValidationError
 
 from ..core import keywords, phone
 from ..services.inbound import InboundSms
+from ..services.twilio_webhooks import WebhookSigners
 
 INTENTS = [
     (keywords.OPT_OUT, "Opt-out (STOP)"),
@@ -258,25 +259,9 @@ class DuretSmsReply(models.Model):
 
         Candidates are companies using Twilio, the owner of ``AccountSid`` first, then the one
         whose Messaging Service or number received the SMS; the first whose Auth Token
-        validates ``signature`` for ``url`` and ``params`` wins.
+        validates ``signature`` for ``url`` and ``params`` wins (``WebhookSigners.company``).
         """
-        companies = self.env["res.company"].search([("duret_sms_provider", "=", "twilio")])
-        account_sid = params.get("AccountSid") or ""
-        service_sid = params.get("MessagingServiceSid") or ""
-        to = params.get("To") or ""
-
-        def rank(company):
-            return (
-                company.twilio_account_sid != account_sid,
-                not service_sid or company.twilio_messaging_service_sid != service_sid,
-                not to or company.twilio_from_number != to,
-                company.id,
-            )
-
-        for company in companies.sorted(rank):
-            if company._duret_twilio_signature_valid(url, params, signature):
-                return company
-        return self.env["res.company"]
+        return WebhookSigners(self.env).company(url, params, signature)
 
     @api.model
     def _duret_receive(self, params, company):

@@ -10,6 +10,7 @@ from ..services.company_crons import CompanyCronRunner
 from ..services.sending_policy import SendingPolicies
 from ..services.twilio_account import TwilioAccount, clean_twilio_vals
 from ..services.twilio_figures import TwilioFigures
+from ..services.twilio_webhooks import SIGNER_FIELDS, load_signers
 from ..services.webhook_refusals import WebhookRefusals
 
 PROVIDERS = [
@@ -303,12 +304,20 @@ class ResCompany(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        return super().create([clean_twilio_vals(vals) for vals in vals_list])
+        companies = super().create([clean_twilio_vals(vals) for vals in vals_list])
+        self.env.registry.clear_cache()  # _duret_webhook_signers
+        return companies
 
     def write(self, vals):
         result = super().write(clean_twilio_vals(vals))
-        if "duret_sms_provider" in vals:
-            self.env.registry.clear_cache()  # _duret_sms_provider_cached
+        if SIGNER_FIELDS.intersection(vals):
+            # _duret_sms_provider_cached, _duret_webhook_signers (every worker: signalled)
+            self.env.registry.clear_cache()
+        return result
+
+    def unlink(self):
+        result = super().unlink()
+        self.env.registry.clear_cache()  # _duret_webhook_signers
         return result
 
     # ------------------------------------------------------------------
@@ -344,10 +353,12 @@ class ResCompany(models.Model):
         """Return ``(from_, messaging_service_sid)``; the Messaging Service wins when set."""
         return TwilioAccount(self).sender()
 
-    def _duret_twilio_signature_valid(self, url, params, signature):
-        """Tell whether ``signature`` is Twilio's signature of ``params`` and ``url`` (or of
-        one of the candidate URLs ``url`` lists)."""
-        return TwilioAccount(self).signature_valid(url, params, signature)
+    @api.model
+    @tools.ormcache()
+    def _duret_webhook_signers(self):
+        """Each company's webhook identity and Auth Token (``services/twilio_webhooks.py``),
+        cached for the registry: every webhook request checks a signature."""
+        return load_signers(self.sudo())  # Auth Tokens: administrators only
 
     # ------------------------------------------------------------------
     # Sending rules (services/sending_policy.py)

@@ -10,8 +10,22 @@ from ..core import encoding, twilio_codes
 from ..core.gateway import GatewayError
 from .company_crons import cron_commit, in_test_transaction
 from .sms_commit import write_committed
+from .twilio_webhooks import WebhookSigners
 
 _logger = logging.getLogger(__name__)
+
+# What a delivery report reads of its SMS, and sms.sms.write (urgent and reminder SMS) too.
+CALLBACK_FIELDS = [
+    "uuid",
+    "state",
+    "twilio_sid",
+    "company_id",
+    "mail_message_id",
+    "number",
+    "partner_id",
+    "duret_category",
+    "duret_is_reminder",
+]
 
 
 class SmsStatus:
@@ -34,27 +48,34 @@ class SmsStatus:
 
         Twilio does not guarantee the order of status callbacks ("delivered" may arrive before
         "sent"), so a report that would move the SMS back is ignored. Returns whether it moved.
+        The SMS's notification follows (``sms.tracker``), which tells the chatters that show
+        it (bus) when its status changes.
         """
         sms.ensure_one()
         new_state = twilio_codes.TWILIO_STATUS_TO_SMS_STATE.get(twilio_status or "")
         if not new_state or not twilio_codes.is_forward(sms.state, new_state):
             return False
-        sms.write(
-            {
-                "twilio_status": twilio_status,
-                "duret_status_at": fields.Datetime.now(),
-            }
-        )
+        vals = {"twilio_status": twilio_status, "duret_status_at": fields.Datetime.now()}
         if new_state == "error":
             info = twilio_codes.error_info(error_code)
-            sms.twilio_error_code = error_code or 0
+            sms.write(dict(vals, twilio_error_code=error_code or 0))
             sms._duret_set_failed(info.failure_type, info.message)
             if error_code == twilio_codes.OPTED_OUT_CODE:
                 self.blacklist_opted_out(sms)
         else:
-            sms.write({"state": new_state, "failure_type": False})
-            sms.sms_tracker_id._action_update_from_sms_state(new_state)
+            sms.write(dict(vals, state=new_state, failure_type=False))
+            self.trackers(sms)._action_update_from_sms_state(new_state)
         return True
+
+    def trackers(self, sms):
+        """The ``sms.tracker`` of ``sms`` and its notification, read in one query (Odoo's
+        ``sms.sms.sms_tracker_id`` searches, then reads: a delivery report pays each one)."""
+        # sms.tracker is technical (no access for users); this is the tracker of this SMS.
+        return (
+            sms.env["sms.tracker"]
+            .sudo()
+            .search_fetch([("sms_uuid", "=", sms.uuid)], ["mail_notification_id"])
+        )
 
     def handle_callback(self, sms_uuid, url, params, signature):
         """Process one Twilio status callback; return "ok", "forbidden" or "not_found".
@@ -63,15 +84,14 @@ class SmsStatus:
             candidate URLs, for the signature;
         :param params: every POST parameter, unchanged.
         """
-        sms_sudo = self.sms.sudo().search([("uuid", "=", sms_uuid)], limit=1)
+        signers = WebhookSigners(self.env)
+        # One query for what the report and sms.sms.write read (a webhook answers Twilio's
+        # every report: no full read of the row).
+        sms_sudo = self.sms.sudo().search_fetch([("uuid", "=", sms_uuid)], CALLBACK_FIELDS, limit=1)
         if not sms_sudo:
-            companies = (
-                self.env["res.company"].sudo().search([("duret_sms_provider", "=", "twilio")])
-            )
-            signed = any(c._duret_twilio_signature_valid(url, params, signature) for c in companies)
+            signed = signers.company(url, params, signature)
             return "not_found" if signed else "forbidden"
-        company = sms_sudo._duret_company()
-        if not company._duret_twilio_signature_valid(url, params, signature):
+        if not signers.signed_by(sms_sudo._duret_company().id, url, params, signature):
             return "forbidden"
         if sms_sudo.twilio_sid and params.get("MessageSid") not in (None, sms_sudo.twilio_sid):
             _logger.warning("Status callback for SMS %s names another message", sms_sudo.id)
@@ -84,8 +104,8 @@ class SmsStatus:
             error_code = int(params.get("ErrorCode") or 0) or None
         except ValueError:
             error_code = None
-        if self.apply_twilio_status(sms_sudo, status, error_code):
-            sms_sudo.mail_message_id._notify_message_notification_update()
+        # The notification, and the chatters through the bus, follow in apply_twilio_status.
+        self.apply_twilio_status(sms_sudo, status, error_code)
         return "ok"
 
     def record_accepted(self, sms, result):

@@ -1,6 +1,7 @@
-"""A company's Twilio account as the ORM sees it: the gateway and its settings, the sender,
-webhook signatures. ``res.company._duret_twilio_gateway`` and its siblings are the entry
-points; the Auth Token is read here, on one company, and never returned or logged."""
+"""A company's Twilio account as the ORM sees it: the gateway and its settings, the sender.
+``res.company._duret_twilio_gateway`` and its siblings are the entry points; the Auth Token is
+read here, on one company, and never returned or logged (webhook signatures:
+``twilio_webhooks.py``)."""
 
 import re
 from dataclasses import dataclass
@@ -149,13 +150,3 @@ class TwilioAccount:
         if company.twilio_messaging_service_sid:
             return None, company.twilio_messaging_service_sid
         return company.twilio_from_number or None, None
-
-    def signature_valid(self, url, params, signature):
-        """Tell whether ``signature`` is Twilio's signature of ``params`` and ``url`` (or of
-        one of the candidate URLs ``url`` lists)."""
-        token = self.company.sudo().twilio_auth_token
-        urls = [url] if isinstance(url, str) else url
-        return bool(token) and any(
-            gateway.validate_signature(token, candidate, params, signature or "")
-            for candidate in urls
-        )

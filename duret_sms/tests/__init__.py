@@ -40,4 +40,5 @@ from . import (
     test_visit_messages,
     test_visit_pages,
     test_visit_tour,
+    test_webhook_cost,
 )
