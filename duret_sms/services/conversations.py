@@ -17,6 +17,7 @@ import logging
 from datetime import timedelta, timezone
 from zoneinfo import ZoneInfo
 
+import lxml.html
 from markupsafe import Markup
 from psycopg2 import errorcodes
 from psycopg2 import errors as pg_errors
@@ -50,6 +51,31 @@ FIND_FIELDS = [
     "auto_answer_at",
     "last_inbound_at",
 ]
+
+
+def answer_text(body):
+    """The SMS text of an answer posted in the thread.
+
+    The chatter posts HTML (Markup) and turns every URL typed into a link; Odoo's
+    ``html2plaintext`` writes a link as ``text [1]`` plus a ``[1] url`` footnote, which would
+    send the URL twice (and cost more than the counter showed). A link is written once: its
+    text, or ``text (url)`` when the text is not the URL itself. A plain string is the text.
+    """
+    if not isinstance(body, Markup):
+        return str(body).strip()
+    if not str(body).strip():
+        return ""
+    tree = lxml.html.fragment_fromstring(str(body), create_parent="div")
+    for link in tree.iter("a"):
+        href = (link.attrib.pop("href", None) or "").strip()
+        label = link.text_content().strip()
+        for child in list(link):
+            link.remove(child)
+        bare = href.split(":", 1)[1] if href.startswith(("mailto:", "tel:")) else href
+        if href and label and bare.rstrip("/") != label.rstrip("/"):
+            label = f"{label} ({href})"
+        link.text = label or href
+    return html2plaintext(lxml.html.tostring(tree, encoding="unicode")).strip()
 
 
 class ConversationRace(pg_errors.SerializationFailure):
@@ -400,8 +426,7 @@ class Conversations:
         conversations.ensure_one()
         conversation = conversations
         body = kwargs.get("body") or ""
-        # The chatter posts HTML (Markup); a plain string is the text itself.
-        text = (html2plaintext(body) if isinstance(body, Markup) else str(body)).strip()
+        text = answer_text(body)
         if not text:
             raise UserError(_("Write the answer before sending it: an SMS needs a text."))
         customer = conversation.sudo().partner_id

@@ -702,7 +702,9 @@ class ReplyHandler:
     def schedule_office_activity(self, partner, summary, reason, user=None):
         reply = self.reply
         user = user or self.office_user()
-        activity = partner.activity_schedule(
+        # The activity is the notice (the assignee's activity counter): no assignment e-mail
+        # sent by SMTP inside the webhook, from OdooBot, who may have no address.
+        activity = partner.with_context(mail_activity_quick_update=True).activity_schedule(
             "mail.mail_activity_data_todo",
             summary=summary,
             note=Markup("<p>%s</p><p>%s</p>")

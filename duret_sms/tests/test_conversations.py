@@ -216,6 +216,36 @@ class TestConversations(ConversationCase):
         self.assertEqual(len(note), 1)
         self.assertIn("Odile Bureau", str(note.body))
 
+    def test_links_in_an_answer_are_sent_once(self):
+        """The chatter turns a typed URL into a link: the SMS carries it once, without Odoo's
+        "[1]" footnotes (they doubled the URL and the cost)."""
+        conversation = self.receive("Où voir mon rendez-vous ?").conversation_id
+        conversation.with_user(self.officer).message_post(
+            body=Markup(
+                '<p>Voir <a href="https://duret.fr/rdv" target="_blank">https://duret.fr/rdv</a>'
+                ' ou <a href="https://duret.fr/aide">notre aide</a></p>'
+            ),
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+        self.assertEqual(
+            self.sms_to().body,
+            "Voir https://duret.fr/rdv ou notre aide (https://duret.fr/aide)",
+        )
+
+    def test_question_without_appointment_sends_no_email_from_the_webhook(self):
+        """The office's activity for a question without appointment is a notice in Odoo, not
+        an assignment e-mail sent by SMTP inside the webhook (from OdooBot, who may have no
+        address: "You must either provide a sender address")."""
+        from odoo.addons.mail.models.mail_mail import MailMail
+
+        with patch.object(MailMail, "create", autospec=True, side_effect=MailMail.create) as spy:
+            reply = self.receive("Pouvez-vous passer jeter un œil au tableau ?")
+        self.assertFalse(spy.called, "no e-mail is created while receiving an SMS")
+        activity = reply.duret_copy_activity_ids
+        self.assertEqual(len(activity), 1)
+        self.assertEqual(activity.res_id, self.partner.id)
+
     def test_notes_stay_internal(self):
         conversation = self.receive("Bonjour").conversation_id
         conversation.with_user(self.officer).message_post(
