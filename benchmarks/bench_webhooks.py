@@ -49,12 +49,16 @@ from duret_sms_testing.twilio_simulator import TwilioSimulator
 
 sys.path.insert(0, str(ODOO_HOME))
 
-ROUTES = ("health", "inbound", "status")
+ROUTES = ("health", "inbound", "status", "refused")
 PATHS = {
     "health": "/web/health",
     "inbound": "/twilio/sms/receive",
     "status": "/twilio/sms/status/",
+    # The status route answering a forged request 403 before any work: the floor of a route
+    # with a database in Odoo 17 (registry check, environment, our signature check).
+    "refused": "/twilio/sms/status/",
 }
+EXPECTED_STATUS = {"refused": 403}
 # Issue 21: what each webhook should sustain, as a share of /web/health's rate, and queries.
 GOALS = {"inbound": (0.25, 20), "status": (0.80, None)}
 FROM_NUMBER = "+33939000000"
@@ -179,6 +183,7 @@ class Requests:
         self.threads = threads
         self.per_thread = per_thread
         self.sms = list(facts["sms"])
+        self.forged_target = self.sms[0]  # the pool is consumed by the status batches
 
     def signed(self, path, params):
         signature = self.validator.compute_signature(self.base_url + path, params)
@@ -209,6 +214,14 @@ class Requests:
             "ApiVersion": "2010-04-01",
         }
         return self.signed(PATHS["inbound"], params)
+
+    def refused(self):
+        """A delivery report with a wrong signature (answered 403, nothing read or written)."""
+        uuid, sid, number = self.forged_target
+        params = {"MessageSid": sid, "MessageStatus": "delivered", "To": number}
+        method, path, body, headers = self.signed(PATHS["status"] + uuid, params)
+        headers = dict(headers, **{"X-Twilio-Signature": "forged" + headers["X-Twilio-Signature"]})
+        return (method, path, body, headers)
 
     def status_pair(self):
         """``sent`` then ``delivered`` for the next SMS of the pool."""
@@ -289,6 +302,8 @@ def log_figures(logfile, offset):
                 (r for r in ROUTES if match["path"].startswith(PATHS[r])),
                 None,
             )
+            if route == "status" and match["status"] == "403":
+                route = "refused"
             if route is None:
                 continue
             if match["queries"] == "-":
@@ -387,18 +402,26 @@ def report(args, per_route, seconds, statuses, figures, uncounted):
             query_text += f" ({uncounted[route]} lines without a count)"
         goal = GOALS.get(route)
         ratio_text = "1" if route == "health" else f"{ratio:.0%}"
+        if route == "refused":
+            ratio_text += " (the floor of a route with a database)"
         if goal:
             ratio_text += f" (goal >= {goal[0]:.0%})"
             if goal[1]:
                 query_text += f" (goal <= {goal[1]})"
         status_text = ", ".join(f"{code}: {n}" for code, n in sorted(statuses[route].items()))
         print(
-            f"| {PATHS[route]}{'<uuid>' if route == 'status' else ''} | {rates[route]:.1f} | "
+            f"| {PATHS[route]}{'<uuid>' if PATHS[route].endswith('/') else ''}"
+            f"{' forged' if route == 'refused' else ''} | {rates[route]:.1f} | "
             f"{ratio_text} | {query_text} | {status_text} |"
         )
-        ok = ok and set(statuses[route]) == {200} and bool(queries)
+        expected = EXPECTED_STATUS.get(route, 200)
+        ok = ok and set(statuses[route]) == {expected} and bool(queries)
     if not ok:
-        print("error: every request must answer 200 and log its query count", file=sys.stderr)
+        print(
+            "error: every request must answer as expected (200; 403 when forged) and log its "
+            "query count",
+            file=sys.stderr,
+        )
     return ok
 
 

@@ -207,3 +207,18 @@ def test_the_ast_scan_sees_strings():
     assert len(translated_literals(main)) > 50
     terms = {term for term, _where in field_terms(main)}
     assert {"SMS Provider", "Twilio Account SID", "Opt-out (STOP)", "Scheduled"} <= terms
+
+
+def test_fr_po_entries_are_in_the_pot(addon):
+    """Odoo merges fr.po with <addon>.pot when it loads it (odoo.tools.translate.PoFileReader):
+    an entry whose msgid is not in the pot becomes obsolete and is silently not loaded, so a
+    translation appended to fr.po without refreshing the pot never shows."""
+    pot_path = addon / "i18n" / f"{addon.name}.pot"
+    if not pot_path.is_file():
+        pytest.skip("no pot file: Odoo loads fr.po alone")
+    pot = {e.msgid for e in polib.pofile(str(pot_path)) if not e.obsolete}
+    missing = sorted(e.msgid[:80] for e in _po(addon) if not e.obsolete and e.msgid not in pot)
+    assert not missing, (
+        f"{len(missing)} fr.po entries not in {pot_path.name} (Odoo ignores them; run "
+        f"scripts/i18n_update.py): {missing[:10]}"
+    )
