@@ -44,6 +44,7 @@
         "wizards/duret_sms_dispatch_wizard_views.xml",
         "views/dispatch_buttons_views.xml",
         "views/duret_sms_reply_views.xml",
+        "views/duret_sms_conversation_views.xml",
         "views/duret_sms_menus.xml",
         "views/calendar_event_attendance_views.xml",
         "views/duret_sms_report_views.xml",

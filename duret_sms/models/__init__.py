@@ -2,6 +2,7 @@ from . import (
     calendar_attendee,
     calendar_event,
     duret_sms_consent_event,
+    duret_sms_conversation,
     duret_sms_reminder_report,
     duret_sms_reply,
     duret_sms_report,

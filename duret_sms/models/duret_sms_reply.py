@@ -66,6 +66,14 @@ class DuretSmsReply(models.Model):
     )
     num_media = fields.Integer("Attachments", readonly=True)
     company_id = fields.Many2one("res.company", "Company", required=True, readonly=True)
+    conversation_id = fields.Many2one(
+        "duret.sms.conversation",
+        "Conversation",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+        help="The SMS thread with this number: answering there sends an SMS.",
+    )
     # The reply's text is also shown where staff work (chatter notes, to-dos): those copies
     # are deleted with the reply when the history retention purges it.
     duret_copy_message_ids = fields.Many2many(
