@@ -26,6 +26,7 @@
         "data/public_url_data.xml",
         "data/ir_cron_data.xml",
         "data/sms_template_data.xml",
+        "data/duret_sms_conversation_data.xml",
         "data/mail_template_data.xml",
         "data/duret_sms_reporting_data.xml",
         "views/calendar_event_views.xml",

@@ -227,3 +227,72 @@ def test_any_number_gets_a_decision(number, category, now):
         assert decision.code in (gate.NUMBER_MISSING, gate.NUMBER_INVALID)
     else:
         assert decision.number and decision.number.startswith("+")
+
+
+# ----------------------------------------------------------------------
+# Direct answers (issue 21): an answer to the customer's SMS of less than an hour ago goes
+# outside the sending hours; the opt-out list still applies.
+# ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("answers_at", "opted_out", "category", "action", "code"),
+    [
+        # the customer wrote at 20:50 Paris on Friday, staff answer at 21:00: it goes now
+        (FRIDAY_EVENING - timedelta(minutes=10), (), "transactional", gate.ALLOW, None),
+        # exactly one hour after: still a direct answer
+        (FRIDAY_EVENING - gate.DIRECT_ANSWER_WINDOW, (), "transactional", gate.ALLOW, None),
+        # one hour and a minute after: it waits for the opening like any SMS
+        (
+            FRIDAY_EVENING - gate.DIRECT_ANSWER_WINDOW - timedelta(minutes=1),
+            (),
+            "transactional",
+            gate.DEFER,
+            gate.OUTSIDE_HOURS,
+        ),
+        # an "answer" dated after now is not one (clock skew, bad data)
+        (
+            FRIDAY_EVENING + timedelta(minutes=5),
+            (),
+            "transactional",
+            gate.DEFER,
+            gate.OUTSIDE_HOURS,
+        ),
+        # not an answer at all
+        (None, (), "transactional", gate.DEFER, gate.OUTSIDE_HOURS),
+        # an opted-out number gets nothing, answer or not
+        (
+            FRIDAY_EVENING - timedelta(minutes=10),
+            {MOBILE},
+            "transactional",
+            gate.CANCEL,
+            gate.OPTED_OUT,
+        ),
+        # a commercial SMS is never a direct answer
+        (FRIDAY_EVENING - timedelta(minutes=10), (), "commercial", gate.CANCEL, gate.NO_CONSENT),
+    ],
+)
+def test_direct_answer_within_an_hour_skips_the_sending_hours(
+    answers_at, opted_out, category, action, code
+):
+    sms = SmsFacts(number=MOBILE, category=category, answers_at=answers_at)
+    decision = gate.decide(sms, POLICY, opted_out, [], FRIDAY_EVENING)
+    assert (decision.action, decision.code) == (action, code)
+    if action == gate.DEFER:
+        assert decision.until == SATURDAY_9
+
+
+@settings(max_examples=200, deadline=None)
+@given(now=instants, minutes=st.integers(min_value=-120, max_value=240), opted_out=st.booleans())
+def test_direct_answer_properties(now, minutes, opted_out):
+    """An allowed SMS outside the hours is a direct answer of at most an hour; opted-out
+    numbers never get one."""
+    sms = SmsFacts(number=MOBILE, answers_at=now - timedelta(minutes=minutes))
+    decision = gate.decide(sms, POLICY, {MOBILE} if opted_out else set(), [], now)
+    if opted_out:
+        assert decision.action == gate.CANCEL
+    elif not windows.is_allowed(now, POLICY.default):
+        direct = 0 <= minutes <= 60
+        assert decision.action == (gate.ALLOW if direct else gate.DEFER)
+    else:
+        assert decision.action == gate.ALLOW

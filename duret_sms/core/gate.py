@@ -14,14 +14,16 @@ The rules, in order (the first that applies decides):
    never to the one SMS confirming an opt-out (``opted_out``);
 3. commercial SMS need the recipient's consent (``no_consent``);
 4. outside the sending hours of the category the SMS waits for the next opening
-   (``outside_hours``), except the opt-out confirmation which answers at once;
+   (``outside_hours``), except the opt-out confirmation which answers at once, and a direct
+   answer to the customer's SMS within :data:`DIRECT_ANSWER_WINDOW` of it (the customer is
+   waiting on their phone: an answer staff write at 20:15 to a question of 20:05 goes now);
 5. weekly caps: a commercial SMS over its cap is cancelled (a promotion is stale next week,
    ``commercial_cap``), a dunning SMS waits until the cap allows it, inside sending hours
    (``dunning_cap``).
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from . import caps, phone, windows
 
@@ -51,6 +53,8 @@ FAILURE_TYPES = {
 # sending hours, never an opt-out; Twilio would refuse a number that replied STOP anyway).
 OPTOUT_EXEMPT = frozenset()
 CAPPED = frozenset({"commercial", "dunning"})
+# How long after the customer's SMS an answer to it still goes outside the sending hours.
+DIRECT_ANSWER_WINDOW = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -58,13 +62,25 @@ class SmsFacts:
     """What the gate needs to know about one SMS.
 
     ``number`` as stored (may be unformatted or empty); ``consent``: the recipient agreed to
-    commercial SMS; ``optout_ack``: this is the single SMS confirming an opt-out.
+    commercial SMS; ``optout_ack``: this is the single SMS confirming an opt-out;
+    ``answers_at``: the instant (naive UTC) of the customer's SMS this one answers directly
+    (staff answering from the conversation, the out-of-hours answer), else None.
     """
 
     number: str | None
     category: str = "transactional"
     consent: bool = False
     optout_ack: bool = False
+    answers_at: datetime | None = None
+
+    def direct_answer(self, now):
+        """True when this SMS answers the customer's SMS of less than an hour ago (never a
+        commercial SMS: a promotion is no answer)."""
+        return (
+            self.answers_at is not None
+            and self.category != "commercial"
+            and (timedelta(0) <= now - self.answers_at <= DIRECT_ANSWER_WINDOW)
+        )
 
 
 @dataclass(frozen=True)
@@ -124,7 +140,8 @@ def decide(facts, policy, opted_out, sent_at, now):
     if category == "commercial" and not facts.consent:
         return Decision(CANCEL, NO_CONSENT, number, params={"number": number})
     hours = policy.hours_for(category)
-    if not facts.optout_ack and not windows.is_allowed(now, hours):
+    exempt = facts.optout_ack or facts.direct_answer(now)
+    if not exempt and not windows.is_allowed(now, hours):
         return Decision(DEFER, OUTSIDE_HOURS, number, until=windows.next_allowed(now, hours))
     cap = policy.weekly_caps.get(category, 0) if category in CAPPED else 0
     if cap:

@@ -88,10 +88,11 @@ class DuretSmsConversation(models.Model):
             conversation.name = conversation.partner_id.name or conversation.number
 
     def _compute_reply_count(self):
+        # Technicians see the conversation, not the evidence list: a count only.
         counts = dict(
-            self.env["duret.sms.reply"]._read_group(
-                [("conversation_id", "in", self.ids)], ["conversation_id"], ["__count"]
-            )
+            self.env["duret.sms.reply"]
+            .sudo()
+            ._read_group([("conversation_id", "in", self.ids)], ["conversation_id"], ["__count"])
         )
         for conversation in self:
             conversation.reply_count = counts.get(conversation, 0)
@@ -109,7 +110,11 @@ class DuretSmsConversation(models.Model):
     def message_post(self, **kwargs):
         """A comment an internal user posts here leaves as an SMS to the conversation's number
         (through the compliance gate, shown with its delivery status); notes stay internal."""
-        return Conversations(self.env).post(self, super().message_post, **kwargs)
+        return Conversations(self.env).post(self, self._duret_message_post, **kwargs)
+
+    def _duret_message_post(self, records, **kwargs):
+        # mail.thread's message_post, for the records (and context) the service gives.
+        return super(DuretSmsConversation, records).message_post(**kwargs)
 
     def _message_get_suggested_recipients(self):
         # The customer is answered by SMS, never by e-mail: suggest no recipient.

@@ -162,6 +162,18 @@ class DuretSmsReply(models.Model):
     def action_mark_needs_attention(self):
         self.write({"state": "needs_attention"})
 
+    def action_duret_open_conversation(self):
+        """Open the conversation of this reply's number (where answering sends an SMS)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Conversation"),
+            "res_model": "duret.sms.conversation",
+            "res_id": self.conversation_id.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
     def action_duret_reply(self):
         """Open Odoo's SMS composer addressed to the sender of this reply: on the contact's
         chatter when the number is the contact's, to the bare number otherwise."""
@@ -193,15 +205,35 @@ class DuretSmsReply(models.Model):
 
     def _duret_link_same_number(self):
         for reply in self.filtered("partner_id"):
-            others = self.search(
+            self._duret_link_number(reply.number_from, reply.company_id, reply.partner_id)
+
+    @api.model
+    def _duret_link_number(self, number, company, partner):
+        """Link the replies of ``number`` at ``company`` that have no contact to ``partner``,
+        and its conversation when it has none."""
+        others = self.search(
+            [
+                ("number_from", "=", number),
+                ("partner_id", "=", False),
+                ("company_id", "=", company.id),
+            ]
+        )
+        if others:
+            others.write({"partner_id": partner.id})
+        conversation_sudo = (
+            self.env["duret.sms.conversation"]
+            .sudo()
+            .search(
                 [
-                    ("number_from", "=", reply.number_from),
+                    ("company_id", "=", company.id),
+                    ("number", "=", number),
                     ("partner_id", "=", False),
-                    ("company_id", "=", reply.company_id.id),
                 ]
             )
-            if others:
-                others.write({"partner_id": reply.partner_id.id})
+        )
+        if conversation_sudo:
+            # Naming the number's sender is not answering it: no tracking, no access needed.
+            conversation_sudo.with_context(tracking_disable=True).write({"partner_id": partner.id})
 
     def _duret_partner_number_field(self):
         """The field of the linked contact that holds the number of this reply, if any."""

@@ -60,6 +60,11 @@ class ResCompany(models.Model):
         "Service, never from an alphanumeric sender.",
     )
 
+    # Stored: read by every SMS and inbound SMS (holidays, number region) with the company's
+    # row, where Odoo's country_id is computed from the address at two queries a request.
+    duret_sms_country_code = fields.Char(
+        "SMS Country Code", related="partner_id.country_id.code", store=True, readonly=True
+    )
     duret_sms_tz = fields.Selection(
         _tz_get,
         "SMS Time Zone",

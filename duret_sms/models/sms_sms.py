@@ -12,6 +12,7 @@ from uuid import uuid4
 
 from odoo import api, fields, models
 
+from ..services.conversations import Conversations
 from ..services.sms_cost import SmsCost
 from ..services.sms_gate import SmsGate
 from ..services.sms_optout import SmsOptout
@@ -70,6 +71,13 @@ class SmsSms(models.Model):
         "Opt-out Confirmation",
         copy=False,
         help="The one SMS confirming an opt-out: it may reach the number that just opted out.",
+    )
+    duret_answers_inbound_at = fields.Datetime(
+        "Answers SMS Of",
+        readonly=True,
+        copy=False,
+        help="A direct answer to the customer's SMS received then: it goes outside the sending "
+        "hours within an hour of it.",
     )
     duret_is_reminder = fields.Boolean(
         "Appointment Reminder", readonly=True, copy=False, help="Sent by the reminder cron."
@@ -239,7 +247,9 @@ class SmsSms(models.Model):
                 if mention.strip() not in body:
                     vals["body"] = body + mention
             prepared.append(vals)
-        return super().create(prepared)
+        smss = super().create(prepared)
+        Conversations(self.env).show_outbound(smss)  # the SMS in its number's conversation
+        return smss
 
     def write(self, vals):
         """Keep *internal urgent* for the SMS allowed it, tell the dispatcher when an urgent SMS

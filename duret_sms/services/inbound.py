@@ -17,6 +17,7 @@ from odoo import Command, _, fields
 from odoo.tools import mute_logger
 
 from ..core import keywords, phone, twilio_codes
+from .conversations import Conversations
 
 _logger = logging.getLogger(__name__)
 
@@ -66,12 +67,14 @@ def intent(body, opt_out_type):
 
 
 class InboundSms:
-    """Records the inbound SMS of a company as ``duret.sms.reply`` records."""
+    """Records the inbound SMS of a company as ``duret.sms.reply`` records, each in the
+    conversation of its number (``services/conversations.py``)."""
 
     def __init__(self, replies):
         """:param replies: the ``duret.sms.reply`` model (superuser in the webhook)."""
         self.replies = replies
         self.env = replies.env
+        self.conversations = Conversations(self.env)
 
     def receive(self, params, company):
         """Record one inbound SMS of ``company`` and act on it; return the reply record.
@@ -79,6 +82,12 @@ class InboundSms:
         Idempotent on ``MessageSid``: a request Twilio repeats returns the first record and does
         nothing else. Every valid request is recorded even when acting on it fails (the reply is
         then left for staff, with the reason).
+
+        A question (not a keyword) is the common case and the one that must stay cheap: who
+        wrote, the conversation and the appointment are read first, then the reply, its
+        messages and notifications are written in one savepoint with batched INSERTs
+        (``receive_question``). Keywords are rarer and act on records: the reply is recorded
+        first, then handled (``ReplyHandler``).
 
         :param params: the webhook's POST parameters (signature already checked);
         :raise ValueError: when ``MessageSid`` or ``From`` is missing or malformed.
@@ -89,53 +98,237 @@ class InboundSms:
             raise ValueError("missing or malformed MessageSid")
         if not sender:
             raise ValueError("missing From")
-        existing = self.replies.search([("message_sid", "=", message_sid)], limit=1)
-        if existing:
-            return existing
-        region = (company.country_id.code or "FR").upper()
+        region = (company.duret_sms_country_code or "FR").upper()
         body = clean(params.get("Body"), 10000)
         try:
             num_media = max(0, min(int(params.get("NumMedia") or 0), 100))
         except ValueError:
             num_media = 0
+        number = phone.try_normalize(sender, region=region) or sender
         vals = {
             "message_sid": message_sid,
-            "number_from": phone.try_normalize(sender, region=region) or sender,
+            "number_from": number,
             "number_to": clean(params.get("To"), 64),
             "body": body,
             "intent": intent(body, params.get("OptOutType")),
             "twilio_opt_out_type": clean(params.get("OptOutType"), 16).upper() or False,
             "num_media": num_media,
             "company_id": company.id,
+            "received_at": fields.Datetime.now(),
         }
+        conversation = self.conversations.find(company, number)
+        partner, candidates, sure = self.identify(number, company, conversation)
+        new = not conversation
+        extra = {}
+        if new:
+            conversation = self.conversations.create(company, number, sure and partner)
+        elif sure and conversation.partner_id != partner:
+            # The conversation (and the earlier replies of this number) are this contact's.
+            extra["partner_id"] = partner.id
+            self.replies._duret_link_number(number, company, partner)
+        vals.update(
+            partner_id=partner.id,
+            candidate_partner_ids=[Command.set(candidates.ids)] if candidates else False,
+            conversation_id=conversation.id,
+        )
+        if vals["intent"] == keywords.OTHER:
+            return self.receive_question(vals, conversation, new, candidates, extra)
+        reply, created = self.create_reply(vals)
+        if created:
+            ReplyHandler(reply, conversation, new, extra).process()
+        return reply
+
+    def create_reply(self, vals):
+        """``(reply, created)``: the new reply, or the one of the same ``MessageSid`` (a
+        repeated request; empty while a concurrent request still records it)."""
         try:
             # A concurrent delivery of the same message waits on the unique index, then fails
             # here: the other request records and processes it.
             with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
-                reply = self.replies.create(vals)
+                return self.replies.create(vals), True
         except pg_errors.UniqueViolation:
+            return self.existing(vals["message_sid"]), False
+
+    def existing(self, message_sid):
+        reply = self.replies.search([("message_sid", "=", message_sid)], limit=1)
+        if not reply:
             _logger.info("Inbound SMS %s is being recorded by another request", message_sid)
-            return self.replies.browse()
-        ReplyHandler(reply).process()
         return reply
+
+    # ------------------------------------------------------------------
+    # Who wrote
+    # ------------------------------------------------------------------
+
+    def identify(self, number, company, conversation):
+        """``(partner, candidates, sure)``: the contact who wrote, else the contacts sharing
+        the number when they cannot be told apart; ``sure`` when the contact is the only one
+        with the number (or the conversation's).
+
+        The conversation's contact, while they still have this number, is who writes from it:
+        staff may have set it, and it spares the search by number on every SMS. The system
+        only sets it when exactly one contact has the number (two contacts sharing one are
+        told apart by the last SMS sent, which changes).
+        """
+        no_one = self.env["res.partner"]
+        known = conversation.partner_id
+        if known and self.has_number(known, number, company):
+            return known, no_one, True
+        partners = self.env["res.partner"]._duret_find_by_number(number, company)
+        if len(partners) == 1:
+            return partners, no_one, True
+        last = partners._duret_last_sms_recipient() if partners else no_one
+        if last:
+            return last, no_one, False
+        return no_one, partners, False
+
+    @staticmethod
+    def has_number(partner, number, company):
+        """True when the active ``partner``, of ``company`` or shared, has ``number`` (E.164)
+        as mobile or phone (the rule of ``res.partner._duret_find_by_number``)."""
+        if not partner.active or partner.company_id not in (company, company.browse()):
+            return False
+        if partner.phone_sanitized == number:
+            return True
+        region = (partner.country_id.code or company.duret_sms_country_code or "FR").upper()
+        return any(
+            phone.try_normalize(value, region=region) == number
+            for value in (partner.mobile, partner.phone)
+            if value
+        )
+
+    # ------------------------------------------------------------------
+    # A question (not a keyword)
+    # ------------------------------------------------------------------
+
+    def receive_question(self, vals, conversation, new, candidates, extra):
+        """Record a question and put it before staff, in one savepoint.
+
+        The conversation gets the customer's SMS (the technician of the reminded appointment,
+        the assigned user and, for a new conversation, the SMS Officers are told in Odoo); the
+        customer and the appointment get a copy (notes). Without an appointment the office gets
+        an activity on the customer. Outside the sending hours the customer gets one automatic
+        answer (at most one per 12 hours).
+        """
+        company = self.env["res.company"].browse(vals["company_id"])
+        partner = self.env["res.partner"].browse(vals["partner_id"])
+        event = upcoming_attendees(self.env, partner, company)[:1].event_id
+        if event:
+            note = _("Posted in the conversation and on the appointment; its technician was told.")
+            action = "office"
+        elif partner:
+            note = _("Posted in the conversation and on the customer; an activity was created.")
+            action = "office"
+        else:
+            note = unidentified_note(candidates)
+            action = "none"
+        vals.update(
+            calendar_event_id=event.id,
+            action_taken=action,
+            action_note=note,
+            state="needs_attention",
+        )
+        try:
+            # The reply's INSERT checks MessageSid first: a repeated request rolls back here.
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                told, told_on_event = self.conversations.recipients(
+                    conversation, event.user_id, new=new
+                )
+                messages_vals = self.conversations.inbound_messages_vals(
+                    vals, conversation, partner or candidates, event, told_on_event
+                )
+                messages = self.conversations.create_messages(messages_vals)
+                reply = self.replies.create(
+                    dict(vals, duret_copy_message_ids=[Command.set(messages.ids)])
+                )
+                self.conversations.notify(messages[0], messages_vals[0], told)
+                if told_on_event:
+                    self.conversations.notify(messages[-1], messages_vals[-1], told_on_event)
+                self.conversations.write(
+                    conversation,
+                    dict(self.conversations.inbound_state_vals(vals, True, event), **extra),
+                )
+                if not event and partner:
+                    ReplyHandler(reply, conversation, new).schedule_office_activity(
+                        partner,
+                        _("Read the customer's SMS reply"),
+                        _("No upcoming appointment was found for this customer."),
+                    )
+                self.conversations.auto_answer(conversation, vals["received_at"])
+                return reply
+        except pg_errors.UniqueViolation as error:
+            if error.diag.constraint_name != "duret_sms_reply_message_sid_unique":
+                raise
+            return self.existing(vals["message_sid"])
+        except (pg_errors.SerializationFailure, pg_errors.LockNotAvailable):
+            raise  # let Odoo retry the whole request
+        except Exception as error:  # webhook boundary: the reply must be kept, not lost
+            _logger.exception("Could not act on inbound SMS %s", vals["message_sid"])
+            vals.update(
+                action_taken="none",
+                action_note=_(
+                    "The reply could not be processed automatically (%(error)s). Please "
+                    "handle it by hand.",
+                    error=str(error) or type(error).__name__,
+                ),
+            )
+            return self.create_reply(vals)[0]
+
+
+def upcoming_attendees(env, partner, company):
+    """The customer's attendances to come that were reminded by SMS, latest reminder first,
+    at ``company`` (a reply to company A's number never acts on an appointment of company
+    B; an appointment's company is its organizer's, as ``calendar.event._duret_company``)."""
+    if not partner:
+        return env["calendar.attendee"]
+    return env["calendar.attendee"].search_fetch(
+        [
+            ("partner_id", "=", partner.id),
+            ("duret_reminder_sent_at", "!=", False),
+            ("state", "!=", "declined"),
+            ("event_id.start", ">", fields.Datetime.now()),
+            ("event_id.active", "=", True),
+            "|",
+            ("event_id.user_id", "=", False),
+            ("event_id.user_id.company_id", "=", company.id),
+        ],
+        ["event_id"],
+        order="duret_reminder_sent_at desc, id desc",
+    )
+
+
+def unidentified_note(candidates):
+    if candidates:
+        return _(
+            "Several contacts share this number (%(names)s): check who wrote and handle "
+            "the reply by hand.",
+            names=", ".join(candidates.mapped("display_name")),
+        )
+    return _("No contact has this number: the reply is only logged here.")
 
 
 class ReplyHandler:
-    """What happens to one recorded reply: who wrote it, then what its intent asks."""
+    """What happens to one recorded keyword reply (STOP, START, ANNULE, OUI, AIDE)."""
 
-    def __init__(self, reply):
+    def __init__(self, reply, conversation=None, new=False, extra=None):
+        """``conversation``: the reply's (read already); ``new``: just created for it;
+        ``extra``: more values for the conversation (its contact, found now)."""
         reply.ensure_one()
         self.reply = reply
         self.env = reply.env
+        self.conversation = conversation or reply.conversation_id
+        self.new = new
+        self.extra = extra or {}
 
     def process(self):
-        """Find who wrote and do what the reply asks; never raises for a business reason."""
+        """Show the reply in its conversation and do what it asks; never raises for a business
+        reason."""
         reply = self.reply
         try:
             with self.env.cr.savepoint():
-                self.identify()
+                message, message_vals = self.post_in_conversation()
                 handler = getattr(self, f"handle_{reply.intent}")
                 handler()
+                self.after_keyword(message, message_vals)
         except (pg_errors.SerializationFailure, pg_errors.LockNotAvailable):
             raise  # let Odoo retry the whole request; the reply is recorded again then
         except Exception as error:  # webhook boundary: the reply must be kept, not lost
@@ -153,56 +346,54 @@ class ReplyHandler:
             )
 
     # ------------------------------------------------------------------
-    # Who wrote
+    # The conversation
     # ------------------------------------------------------------------
 
-    def identify(self):
+    def post_in_conversation(self):
+        """The customer's SMS in the conversation, and its copies on the contacts it may come
+        from (before the keyword's answer, so that the thread reads in order)."""
         reply = self.reply
-        partners = self.env["res.partner"]._duret_find_by_number(
-            reply.number_from, reply.company_id
+        conversations = Conversations(self.env)
+        vals = {
+            "number_from": reply.number_from,
+            "body": reply.body,
+            "received_at": reply.received_at,
+        }
+        messages_vals = conversations.inbound_messages_vals(
+            vals, self.conversation, reply.partner_id or reply.candidate_partner_ids
         )
-        if len(partners) > 1:
-            partners = partners._duret_last_sms_recipient() or partners
-        if len(partners) == 1:
-            reply.partner_id = partners
-        elif partners:
-            reply.candidate_partner_ids = partners
-        self.post_on_partners()
+        messages = conversations.create_messages(messages_vals)
+        reply.duret_copy_message_ids = [Command.link(message.id) for message in messages]
+        return messages[0], messages_vals[0]
 
-    def post_on_partners(self):
-        """Post the reply on every contact it may come from, as an internal note."""
+    def after_keyword(self, message, message_vals):
+        """A keyword the system handled leaves the conversation as it was; one that needs staff
+        (an ANNULE that cannot be told apart...) makes it wait and tells who handles it."""
         reply = self.reply
-        body = Markup("<p>%s</p><p>%s</p>") % (
-            _("SMS reply from %(number)s:", number=reply.number_from),
-            reply.body or _("(no text)"),
+        conversations = Conversations(self.env)
+        needs_staff = reply.state == "needs_attention"
+        vals = {
+            "number_from": reply.number_from,
+            "body": reply.body,
+            "received_at": reply.received_at,
+        }
+        state_vals = dict(conversations.inbound_state_vals(vals, needs_staff), **self.extra)
+        # The keyword's answer, shown in the thread meanwhile, came after the customer's SMS.
+        state_vals["last_message_at"] = max(
+            reply.received_at, self.conversation.last_message_at or reply.received_at
         )
-        for partner in reply.partner_id or reply.candidate_partner_ids:
-            message = partner.message_post(
-                body=body,
-                author_id=self.author().id,
-                message_type="comment",
-                subtype_xmlid="mail.mt_note",
+        if (
+            self.conversation.last_message_at
+            and self.conversation.last_message_at > reply.received_at
+        ):
+            state_vals.pop("last_message_preview")
+        conversations.write(self.conversation, state_vals)
+        if needs_staff:
+            conversations.notify(
+                message,
+                message_vals,
+                conversations.recipients(self.conversation, new=self.new)[0],
             )
-            reply.duret_copy_message_ids = [Command.link(message.id)]
-
-    def upcoming_attendees(self):
-        """The customer's attendances to come that were reminded by SMS, latest reminder first,
-        at the company whose number received the reply."""
-        reply = self.reply
-        if not reply.partner_id:
-            return self.env["calendar.attendee"]
-        attendees = self.env["calendar.attendee"].search(
-            [
-                ("partner_id", "=", reply.partner_id.id),
-                ("duret_reminder_sent_at", "!=", False),
-                ("state", "!=", "declined"),
-                ("event_id.start", ">", fields.Datetime.now()),
-                ("event_id.active", "=", True),
-            ],
-            order="duret_reminder_sent_at desc, id desc",
-        )
-        # A reply to company A's number never acts on an appointment of company B.
-        return attendees.filtered(lambda a: a.event_id._duret_company() == reply.company_id)
 
     # ------------------------------------------------------------------
     # What happens, per intent
@@ -396,27 +587,6 @@ class ReplyHandler:
             note = _("Help SMS sent.")
         reply.write({"action_taken": "help_sent", "action_note": note, "state": "done"})
 
-    def handle_other(self):
-        reply = self.reply
-        attendees = self.upcoming_attendees()
-        event = attendees[:1].event_id
-        if event:
-            self.post_on_event(event, notify_organizer=True)
-            note = _("Posted on the appointment; its organizer was notified.")
-            action = "office"
-        elif reply.partner_id:
-            self.schedule_office_activity(
-                reply.partner_id,
-                _("Read the customer's SMS reply"),
-                _("No upcoming appointment was found for this customer."),
-            )
-            note = _("Posted on the customer; an activity was created for the office.")
-            action = "office"
-        else:
-            note = self.unidentified_note()
-            action = "none"
-        reply.write({"action_taken": action, "action_note": note, "state": "needs_attention"})
-
     # ------------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------------
@@ -432,12 +602,12 @@ class ReplyHandler:
             reply.write(
                 {
                     "action_taken": "none",
-                    "action_note": self.unidentified_note(),
+                    "action_note": unidentified_note(reply.candidate_partner_ids),
                     "state": "needs_attention",
                 }
             )
             return self.env["calendar.attendee"]
-        attendees = self.upcoming_attendees()
+        attendees = upcoming_attendees(self.env, reply.partner_id, reply.company_id)
         if len(attendees) == 1:
             reply.calendar_event_id = attendees.event_id
             return attendees
@@ -477,16 +647,6 @@ class ReplyHandler:
         ).sorted("id")
         # OdooBot (id 1) is a member through base.group_system: only as a last resort.
         return users.filtered(lambda user: user.id != 1)[:1] or users[:1]
-
-    def unidentified_note(self):
-        candidates = self.reply.candidate_partner_ids
-        if candidates:
-            return _(
-                "Several contacts share this number (%(names)s): check who wrote and handle "
-                "the reply by hand.",
-                names=", ".join(candidates.mapped("display_name")),
-            )
-        return _("No contact has this number: the reply is only logged here.")
 
     def record_optout(self, kind):
         """Append the opt-out (or opt-in) to the number's consent history; STOP also withdraws

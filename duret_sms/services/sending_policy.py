@@ -45,7 +45,7 @@ class SendingPolicies:
             saturday=saturday,
             sunday=saturday if company.duret_sms_allow_sunday else None,
             holiday=saturday if company.duret_sms_allow_holidays else None,
-            country=(company.country_id.code or "FR").upper() if company.country_id else "FR",
+            country=(company.duret_sms_country_code or "FR").upper(),
             alsace_moselle=company.duret_sms_alsace_moselle,
         )
 
@@ -60,5 +60,5 @@ class SendingPolicies:
                 "commercial": company.duret_sms_cap_commercial,
                 "dunning": company.duret_sms_cap_dunning,
             },
-            region=(company.country_id.code or "FR").upper(),
+            region=(company.duret_sms_country_code or "FR").upper(),
         )

@@ -83,6 +83,7 @@ class SmsGate:
             category=category,
             consent=bool(sms.partner_id.duret_sms_consent),
             optout_ack=sms.duret_optout_ack,
+            answers_at=sms.duret_answers_inbound_at or None,
         )
 
     @staticmethod

@@ -4,6 +4,7 @@ from . import (
     test_composer_preview,
     test_consent_history_tour,
     test_consent_trust,
+    test_conversations,
     test_customer_pages_phone,
     test_demo_data,
     test_dispatch_base_tour,
