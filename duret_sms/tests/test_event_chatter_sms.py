@@ -299,6 +299,34 @@ class TestEventChatterSms(EventChatterMixin, DuretTwilioCase):
                 reminder = self.assert_sms_on_event(event, customer, "reminder")[0]
                 self.assertLess(reminder.mail_message_id.id, posted.id)
 
+    def test_the_whole_exchange_reads_in_order_on_the_appointment(self):
+        """Reminder, the customer's question, the technician's answer from the conversation:
+        all on the appointment, in order, each once."""
+        event = self.event()
+        with freeze_time(REMINDER_AT):
+            self.run_reminders()
+            reply = self.receive("Le code du portail est 1234")
+            conversation = reply.conversation_id
+            self.assertEqual(conversation.event_id, event)
+            conversation.with_user(self.technician).message_post(
+                body="Merci, je note le code.",
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
+        reminder = self.assert_sms_on_event(event, self.partner, "reminder")[1]
+        question = event.message_ids.filtered(lambda m: "portail est 1234" in (m.body or ""))
+        answer = event.message_ids.filtered(lambda m: "je note le code" in (m.body or ""))
+        self.assertEqual((len(question), len(answer)), (1, 1))
+        self.assertLess(reminder.id, question.id)
+        self.assertLess(question.id, answer.id)
+        self.assertEqual(answer.author_id, self.technician.partner_id)
+        # The answer's SMS (and its status) is the conversation's message: one SMS message on
+        # the appointment, the reminder.
+        self.assertEqual(self.sms_messages(event), reminder)
+        answer_sms = self.env["sms.sms"].sudo().search([("body", "=", "Merci, je note le code.")])
+        self.assertEqual(len(answer_sms), 1)
+        self.assertEqual(answer_sms.mail_message_id.model, "duret.sms.conversation")
+
 
 @tagged("post_install", "-at_install")
 class TestEventChatterSmsTour(EventChatterMixin, DuretTwilioMixin, HttpCase):
