@@ -86,7 +86,7 @@ class Conversations:
             )
         )
 
-    def create(self, company, number, partner):
+    def start(self, company, number, partner):
         """Create the conversation of ``number`` at ``company``.
 
         Race-safe on the unique (company, number) index: when another request created it
@@ -306,7 +306,7 @@ class Conversations:
             vals.update(event_id=event.id, technician_id=event.user_id.id)
         return vals
 
-    def write(self, conversation, vals):
+    def update(self, conversation, vals):
         """Change the conversation as the system: no tracking message (the SMS in the thread
         say what happened), no access check (technicians answer without write access)."""
         conversation.sudo().with_context(tracking_disable=True).write(vals)
@@ -372,7 +372,7 @@ class Conversations:
                     "date": now,
                 }
             )
-            self.write(
+            self.update(
                 conversation,
                 {"last_message_at": now, "last_message_preview": preview(sms.body)},
             )
@@ -409,7 +409,7 @@ class Conversations:
         message = super_post(conversations.with_context(mail_create_nosubscribe=True), **kwargs)
         self.send_from_thread(conversation, message, text)
         now = fields.Datetime.now()
-        self.write(
+        self.update(
             conversation,
             {"state": "answered", "last_message_at": now, "last_message_preview": preview(text)},
         )
@@ -523,7 +523,7 @@ class Conversations:
             subtype_xmlid="mail.mt_note",
         )
         sms = self.send_from_thread(conversation_sudo, message, text, answers_at=received_at)
-        self.write(
+        self.update(
             conversation_sudo,
             {"auto_answer_at": now, "last_message_at": now, "last_message_preview": preview(text)},
         )

@@ -121,7 +121,7 @@ class InboundSms:
         new = not conversation
         extra = {}
         if new:
-            conversation = self.conversations.create(company, number, sure and partner)
+            conversation = self.conversations.start(company, number, sure and partner)
         elif sure and conversation.partner_id != partner:
             # The conversation (and the earlier replies of this number) are this contact's.
             extra["partner_id"] = partner.id
@@ -243,7 +243,7 @@ class InboundSms:
                 self.conversations.notify(messages[0], messages_vals[0], told)
                 if told_on_event:
                     self.conversations.notify(messages[-1], messages_vals[-1], told_on_event)
-                self.conversations.write(
+                self.conversations.update(
                     conversation,
                     dict(self.conversations.inbound_state_vals(vals, True, event), **extra),
                 )
@@ -387,7 +387,7 @@ class ReplyHandler:
             and self.conversation.last_message_at > reply.received_at
         ):
             state_vals.pop("last_message_preview")
-        conversations.write(self.conversation, state_vals)
+        conversations.update(self.conversation, state_vals)
         if needs_staff:
             conversations.notify(
                 message,
