@@ -152,18 +152,6 @@ ACTIONS = [
         "set, on a reply of company A, a contact of company B (the user is in both)",
     ),
     (
-        "conversation_read_other",
-        "Read an SMS conversation of the company",
-        "read a conversation (issue 21) that is neither about one of the user's appointments "
-        "nor assigned to them",
-    ),
-    (
-        "conversation_answer_own",
-        "Answer by SMS a conversation about one's appointment",
-        "post a message in a conversation whose technician is the user: allowed means an SMS "
-        "to the customer was queued",
-    ),
-    (
         "en_route",
         "Tell an appointment's customer the technician is on the way",
         "the *En route* button (15 min) on an appointment of the company, inside the hours",
@@ -248,8 +236,6 @@ MATRIX = {
     "link_reply": _row(allowed=["officer", "admin"]),
     "link_reply_other_company": _row(),
     # Whoever may change the appointment may tell its customer (a service SMS: the gate applies).
-    "conversation_read_other": _row(allowed=["officer", "admin"]),
-    "conversation_answer_own": _row(allowed=["technician", "officer", "admin"]),
     "en_route": _row(allowed=INTERNAL),
     # Conversations (issue 21): SMS Officers read, answer and handle all of their companies';
     # a technician reads and answers those of their appointments (or assigned to them) only,

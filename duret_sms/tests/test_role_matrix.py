@@ -557,44 +557,6 @@ class TestRoleMatrix(DuretTwilioMixin, HttpCase):
                 observed = ALLOWED if reply.partner_id == partner else REFUSED
                 self.assert_outcome("link_reply_other_company", role, observed, expected)
 
-    def conversation(self, technician=None):
-        return (
-            self.env["duret.sms.conversation"]
-            .sudo()
-            .create(
-                {
-                    "company_id": self.company.id,
-                    "number": self.next_mobile(),
-                    "technician_id": technician and technician.id,
-                }
-            )
-        )
-
-    def test_conversation_read_other(self):
-        for role, user, expected in self.each_role("conversation_read_other"):
-            with self.subTest(role=role, expected=expected):
-                conversation = self.conversation()
-                observed = (
-                    ALLOWED
-                    if self.attempt(conversation.with_user(user).read, ["number"])
-                    else REFUSED
-                )
-                self.assert_outcome("conversation_read_other", role, observed, expected)
-
-    def test_conversation_answer_own(self):
-        for role, user, expected in self.each_role("conversation_answer_own"):
-            with self.subTest(role=role, expected=expected):
-                conversation = self.conversation(technician=user)
-                self.attempt(
-                    conversation.with_user(user).message_post,
-                    body="Je serai là à 14 h.",
-                    message_type="comment",
-                    subtype_xmlid="mail.mt_comment",
-                )
-                sent = self.env["sms.sms"].sudo().search([("number", "=", conversation.number)])
-                observed = ALLOWED if sent else REFUSED
-                self.assert_outcome("conversation_answer_own", role, observed, expected)
-
     def test_en_route(self):
         for role, user, expected in self.each_role("en_route"):
             with self.subTest(role=role, expected=expected):
