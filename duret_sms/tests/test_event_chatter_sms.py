@@ -12,6 +12,7 @@ from odoo import Command, fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from odoo.addons.duret_sms.core import windows
+from odoo.addons.duret_sms.services.reschedule import Rescheduling
 
 from .common import FROM_NUMBER, DuretTwilioCase, DuretTwilioMixin
 
@@ -259,6 +260,22 @@ class TestEventChatterSms(EventChatterMixin, DuretTwilioCase):
         self.assert_sms_on_event(event, self.partner, "thank_you")
         self.assertEqual(len(self.sms_messages(event)), 2)
         self.assertFalse(self.sms_messages(self.partner))
+
+    def test_same_day_reminder_and_moved_text_on_the_appointment(self):
+        self.company.duret_sms_same_day_reminder = True
+        event = self.event(start=paris(DAY, 10, 30))
+        with freeze_time(paris(DAY, 8)):
+            self.run_reminders()
+        self.assert_sms_on_event(event, self.partner, "same_day")
+        # The customer moved another visit from their page: the "moved" SMS.
+        moved = self.event(partners=self.other, start=paris(DAY, 15))
+        attendee = moved.attendee_ids.filtered(lambda a: a.partner_id == self.other)
+        with freeze_time(paris(DAY - timedelta(days=1), 10)):
+            Rescheduling(self.env)._send_moved_sms(attendee, self.company)
+        message = self.sms_messages(moved)
+        self.assertEqual(len(message), 1)
+        self.assertEqual(message.notification_ids.res_partner_id, self.other)
+        self.assertIn("déplacé", message.body)
 
     def test_technician_cancel_alert_on_the_appointment(self):
         self.company.duret_sms_cancel_alert = True
