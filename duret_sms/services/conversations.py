@@ -324,7 +324,8 @@ class Conversations:
         gets a copy of its text, at its place in time, so that the thread reads in order. The
         delivery status is on the SMS's own message (and in *SMS History*); staff answers and
         the automatic answer are the conversation's own messages and show theirs. Only numbers
-        that already have a conversation get copies: one indexed query per batch of SMS.
+        that already have a conversation get copies: one indexed query per batch of SMS of a
+        Twilio/Sandbox company, none for companies on Odoo's own SMS (IAP).
         """
         if self.env.context.get("duret_conversation_shown"):
             return
@@ -333,6 +334,8 @@ class Conversations:
             company = sms.company_id
             if not sms.number or not company or sms.duret_category == "internal_urgent":
                 continue
+            if not company._duret_sms_uses_own_provider():
+                continue  # conversations are Twilio's (inbound SMS); nothing read for Odoo's IAP
             region = (company.duret_sms_country_code or "FR").upper()
             number = phone.try_normalize(sms.number, region=region)
             if number:
