@@ -48,6 +48,12 @@ def roles_with(action, outcome):
         ("consent_forge_proof", set()),
         ("link_reply_other_company", set()),
         ("webhook_unsigned", set()),
+        # Issue 21: a technician reads and answers the conversations of their appointments only.
+        ("conversation_read", {"officer", "admin"}),
+        ("conversation_read_own", {"technician", "officer", "admin"}),
+        ("conversation_answer", {"officer", "admin"}),
+        ("conversation_answer_own", {"technician", "officer", "admin"}),
+        ("conversation_assign_done", {"officer", "admin"}),
     ],
 )
 def test_the_rules_of_issue_17(action, allowed):

@@ -5,6 +5,7 @@ from markupsafe import Markup
 from odoo import _, fields
 
 from .appointment_text import gsm_safe
+from .event_sms import EventSms
 from .sms_urgent import urgent_alert_context
 
 
@@ -153,11 +154,16 @@ class CustomerAnswers:
         sms_model_sudo = self.env["sms.sms"].sudo()
         if urgent_number:
             sms_model_sudo = sms_model_sudo.with_context(**urgent_alert_context())
-        sms_model_sudo.create(
-            {
-                "number": number,
-                "body": body,
-                "partner_id": technician.id,
-                "company_id": company.id,
-            }
+        # On the appointment's chatter with its delivery status, as the customer's SMS.
+        EventSms(self.env).create_sms(
+            attendee.event_id,
+            [
+                {
+                    "number": number,
+                    "body": body,
+                    "partner_id": technician.id,
+                    "company_id": company.id,
+                }
+            ],
+            sms_model_sudo,
         ).send()

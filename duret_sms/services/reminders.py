@@ -8,6 +8,7 @@ from odoo.exceptions import UserError
 from ..core import windows
 from .appointment_text import hour_to_time, to_local
 from .company_crons import cron_commit
+from .event_sms import EventSms
 
 
 def fallback_text(attendee):
@@ -232,25 +233,23 @@ class AppointmentReminders:
 
     def _send_sms(self, attendees, mobiles, company, now, not_before):
         bodies = self.bodies(attendees, company)
-        # sms.sms is a technical model (system ACL); office users may press "Send now".
-        sms_sudo = (
-            self.env["sms.sms"]
-            .sudo()
-            .with_context(duret_sms_category="transactional")
-            .create(
-                [
-                    {
-                        "number": mobiles[attendee.id],
-                        "body": bodies[attendee.id],
-                        "partner_id": attendee.partner_id.id,
-                        "company_id": company.id,
-                        "duret_not_before": not_before,
-                        "duret_is_reminder": True,
-                        "duret_kind": "reminder",
-                    }
-                    for attendee in attendees
-                ]
-            )
+        # sms.sms is a technical model (system ACL); office users may press "Send now". Each
+        # reminder shows on its appointment's chatter with its delivery status.
+        sms_sudo = EventSms(self.env).create_sms(
+            [attendee.event_id for attendee in attendees],
+            [
+                {
+                    "number": mobiles[attendee.id],
+                    "body": bodies[attendee.id],
+                    "partner_id": attendee.partner_id.id,
+                    "company_id": company.id,
+                    "duret_not_before": not_before,
+                    "duret_is_reminder": True,
+                    "duret_kind": "reminder",
+                }
+                for attendee in attendees
+            ],
+            self.env["sms.sms"].sudo().with_context(duret_sms_category="transactional"),
         )
         for attendee, sms in zip(attendees, sms_sudo, strict=True):
             attendee.write(

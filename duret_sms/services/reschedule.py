@@ -13,6 +13,7 @@ from ..core import slots as core_slots
 from ..core import windows
 from .appointment_text import FR_DAYS, fr_time, to_local
 from .customer_answers import CustomerAnswers
+from .event_sms import EventSms
 
 # A customer may move a visit this many times; then they call the office.
 MAX_MOVES = 2
@@ -201,15 +202,20 @@ class Rescheduling:
                 f"Confirmer ou annuler : {a.duret_rdv_url}"
             ),
         )[attendee.id]
-        # sms.sms is a technical model (system ACL); the customer's page is anonymous.
+        # sms.sms is a technical model (system ACL); the customer's page is anonymous. On the
+        # appointment's chatter with its delivery status.
         sms_model_sudo = self.env["sms.sms"].sudo().with_context(duret_sms_category="transactional")
-        sms_model_sudo.create(
-            {
-                "number": number,
-                "body": body,
-                "partner_id": attendee.partner_id.id,
-                "company_id": company.id,
-            }
+        EventSms(self.env).create_sms(
+            attendee.event_id,
+            [
+                {
+                    "number": number,
+                    "body": body,
+                    "partner_id": attendee.partner_id.id,
+                    "company_id": company.id,
+                }
+            ],
+            sms_model_sudo,
         ).send()
 
     # ------------------------------------------------------------------

@@ -8,6 +8,7 @@ from odoo import fields
 
 from ..core import short_text, windows
 from .appointment_text import fr_time, gsm_safe, hour_to_time, to_local
+from .event_sms import EventSms
 from .short_links import ONE_SEGMENT, new_token
 
 # kind -> (template, column stamped when sent: never twice)
@@ -238,26 +239,24 @@ class VisitMessages:
         if not reached:
             return self.env["sms.sms"].sudo()
         bodies = self.env["sms.template"]._duret_render(xmlid, reached, fallback_text(kind))
-        # sms.sms is a technical model (system ACL); these texts go to the visit's customers.
-        sms_sudo = (
-            self.env["sms.sms"]
-            .sudo()
-            .with_context(duret_sms_category="transactional")
-            .create(
-                [
-                    {
-                        "number": mobiles[attendee.id],
-                        "body": bodies[attendee.id],
-                        "partner_id": attendee.partner_id.id,
-                        "company_id": company.id,
-                        "duret_kind": kind.removesuffix("_update"),
-                        "duret_expires_at": (
-                            expires_at(attendee) if callable(expires_at) else expires_at
-                        ),
-                    }
-                    for attendee in reached
-                ]
-            )
+        # sms.sms is a technical model (system ACL); these texts go to the visit's customers,
+        # and show on the appointment's chatter with their delivery status.
+        sms_sudo = EventSms(self.env).create_sms(
+            [attendee.event_id for attendee in reached],
+            [
+                {
+                    "number": mobiles[attendee.id],
+                    "body": bodies[attendee.id],
+                    "partner_id": attendee.partner_id.id,
+                    "company_id": company.id,
+                    "duret_kind": kind.removesuffix("_update"),
+                    "duret_expires_at": (
+                        expires_at(attendee) if callable(expires_at) else expires_at
+                    ),
+                }
+                for attendee in reached
+            ],
+            self.env["sms.sms"].sudo().with_context(duret_sms_category="transactional"),
         )
         if send:
             sms_sudo.send()

@@ -10,6 +10,7 @@ from . import (
     test_demo_data,
     test_dispatch_base_tour,
     test_dispatch_wizard,
+    test_event_chatter_sms,
     test_hardening,
     test_hardening_http,
     test_inbound,

@@ -152,21 +152,41 @@ ACTIONS = [
         "set, on a reply of company A, a contact of company B (the user is in both)",
     ),
     (
-        "conversation_read_other",
-        "Read an SMS conversation of the company",
-        "read a conversation (issue 21) that is neither about one of the user's appointments "
-        "nor assigned to them",
-    ),
-    (
-        "conversation_answer_own",
-        "Answer by SMS a conversation about one's appointment",
-        "post a message in a conversation whose technician is the user: allowed means an SMS "
-        "to the customer was queued",
-    ),
-    (
         "en_route",
         "Tell an appointment's customer the technician is on the way",
         "the *En route* button (15 min) on an appointment of the company, inside the hours",
+    ),
+    (
+        "conversation_read",
+        "Read an SMS conversation of someone else's appointment",
+        "read a conversation (and its messages) whose technician and assignee are other people",
+    ),
+    (
+        "conversation_read_own",
+        "Read the SMS conversations of one's appointments",
+        "read a conversation whose technician is the user, and one assigned to the user",
+    ),
+    (
+        "conversation_answer",
+        "Answer an SMS conversation of someone else's appointment",
+        "post a comment (`message_post`, `mail.mt_comment`) on it: allowed means an SMS to its "
+        "number was created",
+    ),
+    (
+        "conversation_answer_own",
+        "Answer an SMS conversation of one's appointment",
+        "post a comment on a conversation whose technician is the user: allowed means an SMS "
+        "to its number was created",
+    ),
+    (
+        "conversation_assign_done",
+        "Assign an SMS conversation or mark it done",
+        "*Assign to me*, then *Mark as done*, on a conversation of someone else's appointment",
+    ),
+    (
+        "conversation_done_own",
+        "Mark an SMS conversation of one's appointment done",
+        "*Mark as done* on a conversation whose technician is the user",
     ),
     (
         "change_public_url",
@@ -216,9 +236,16 @@ MATRIX = {
     "link_reply": _row(allowed=["officer", "admin"]),
     "link_reply_other_company": _row(),
     # Whoever may change the appointment may tell its customer (a service SMS: the gate applies).
-    "conversation_read_other": _row(allowed=["officer", "admin"]),
-    "conversation_answer_own": _row(allowed=["technician", "officer", "admin"]),
     "en_route": _row(allowed=INTERNAL),
+    # Conversations (issue 21): SMS Officers read, answer and handle all of their companies';
+    # a technician reads and answers those of their appointments (or assigned to them) only,
+    # and leaves assigning and closing them to the office.
+    "conversation_read": _row(allowed=["officer", "admin"]),
+    "conversation_read_own": _row(allowed=["technician", "officer", "admin"]),
+    "conversation_answer": _row(allowed=["officer", "admin"]),
+    "conversation_answer_own": _row(allowed=["technician", "officer", "admin"]),
+    "conversation_assign_done": _row(allowed=["officer", "admin"]),
+    "conversation_done_own": _row(allowed=["officer", "admin"]),
     "change_public_url": _row(allowed=["admin"]),
     "webhook_unsigned": _row(),
 }

@@ -557,44 +557,6 @@ class TestRoleMatrix(DuretTwilioMixin, HttpCase):
                 observed = ALLOWED if reply.partner_id == partner else REFUSED
                 self.assert_outcome("link_reply_other_company", role, observed, expected)
 
-    def conversation(self, technician=None):
-        return (
-            self.env["duret.sms.conversation"]
-            .sudo()
-            .create(
-                {
-                    "company_id": self.company.id,
-                    "number": self.next_mobile(),
-                    "technician_id": technician and technician.id,
-                }
-            )
-        )
-
-    def test_conversation_read_other(self):
-        for role, user, expected in self.each_role("conversation_read_other"):
-            with self.subTest(role=role, expected=expected):
-                conversation = self.conversation()
-                observed = (
-                    ALLOWED
-                    if self.attempt(conversation.with_user(user).read, ["number"])
-                    else REFUSED
-                )
-                self.assert_outcome("conversation_read_other", role, observed, expected)
-
-    def test_conversation_answer_own(self):
-        for role, user, expected in self.each_role("conversation_answer_own"):
-            with self.subTest(role=role, expected=expected):
-                conversation = self.conversation(technician=user)
-                self.attempt(
-                    conversation.with_user(user).message_post,
-                    body="Je serai là à 14 h.",
-                    message_type="comment",
-                    subtype_xmlid="mail.mt_comment",
-                )
-                sent = self.env["sms.sms"].sudo().search([("number", "=", conversation.number)])
-                observed = ALLOWED if sent else REFUSED
-                self.assert_outcome("conversation_answer_own", role, observed, expected)
-
     def test_en_route(self):
         for role, user, expected in self.each_role("en_route"):
             with self.subTest(role=role, expected=expected):
@@ -613,6 +575,104 @@ class TestRoleMatrix(DuretTwilioMixin, HttpCase):
                 sent = self.env["sms.sms"].sudo().search([("number", "=", number)])
                 observed = ALLOWED if sent else REFUSED
                 self.assert_outcome("en_route", role, observed, expected)
+
+    # ------------------------------------------------------------------
+    # SMS conversations (issue 21)
+    # ------------------------------------------------------------------
+
+    def conversation(self, **vals):
+        """A conversation of the company with a customer, holding one staff note."""
+        partner, number = self.customer()
+        conversation = self.env["duret.sms.conversation"].create(
+            dict(
+                {"company_id": self.company.id, "number": number, "partner_id": partner.id},
+                **vals,
+            )
+        )
+        conversation.message_post(body="Note matrice", subtype_xmlid="mail.mt_note")
+        return conversation
+
+    def can_read(self, user, conversation):
+        """The user reads the conversation, or any of its messages (either is reading it)."""
+        read = self.attempt(conversation.with_user(user).read, ["name", "number", "state"])
+        messages = self.env["mail.message"].with_user(user)
+        found = []
+        self.attempt(
+            lambda: found.extend(
+                messages.search(
+                    [("model", "=", conversation._name), ("res_id", "=", conversation.id)]
+                ).ids
+            )
+        )
+        return read or bool(found)
+
+    def answer_outcome(self, action, role, user, conversation):
+        body = f"Réponse {action} {role}"
+        with freeze_time(WEEKDAY_NOON):
+            self.attempt(
+                conversation.with_user(user).message_post,
+                body=body,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
+        sms = (
+            self.env["sms.sms"]
+            .sudo()
+            .search([("number", "=", conversation.number), ("body", "ilike", body)])
+        )
+        return ALLOWED if sms else REFUSED
+
+    def test_conversation_read(self):
+        for role, user, expected in self.each_role("conversation_read"):
+            with self.subTest(role=role, expected=expected):
+                other = self.users["technician"] if role != "technician" else self.env.user
+                conversation = self.conversation(technician_id=other.id)
+                observed = ALLOWED if self.can_read(user, conversation) else REFUSED
+                self.assert_outcome("conversation_read", role, observed, expected)
+
+    def test_conversation_read_own(self):
+        for role, user, expected in self.each_role("conversation_read_own"):
+            with self.subTest(role=role, expected=expected):
+                theirs = self.conversation(technician_id=user.id)
+                assigned = self.conversation(user_id=user.id)
+                both = self.can_read(user, theirs) and self.can_read(user, assigned)
+                self.assert_outcome(
+                    "conversation_read_own", role, ALLOWED if both else REFUSED, expected
+                )
+
+    def test_conversation_answer(self):
+        for role, user, expected in self.each_role("conversation_answer"):
+            with self.subTest(role=role, expected=expected):
+                other = self.users["technician"] if role != "technician" else self.env.user
+                conversation = self.conversation(technician_id=other.id)
+                observed = self.answer_outcome("conversation_answer", role, user, conversation)
+                self.assert_outcome("conversation_answer", role, observed, expected)
+
+    def test_conversation_answer_own(self):
+        for role, user, expected in self.each_role("conversation_answer_own"):
+            with self.subTest(role=role, expected=expected):
+                conversation = self.conversation(technician_id=user.id)
+                observed = self.answer_outcome("conversation_answer_own", role, user, conversation)
+                self.assert_outcome("conversation_answer_own", role, observed, expected)
+
+    def test_conversation_assign_done(self):
+        for role, user, expected in self.each_role("conversation_assign_done"):
+            with self.subTest(role=role, expected=expected):
+                other = self.users["technician"] if role != "technician" else self.env.user
+                conversation = self.conversation(technician_id=other.id)
+                self.attempt(conversation.with_user(user).action_assign_to_me)
+                self.attempt(conversation.with_user(user).action_done)
+                changed = conversation.user_id == user or conversation.state == "done"
+                observed = ALLOWED if changed else REFUSED
+                self.assert_outcome("conversation_assign_done", role, observed, expected)
+
+    def test_conversation_done_own(self):
+        for role, user, expected in self.each_role("conversation_done_own"):
+            with self.subTest(role=role, expected=expected):
+                conversation = self.conversation(technician_id=user.id)
+                self.attempt(conversation.with_user(user).action_done)
+                observed = ALLOWED if conversation.state == "done" else REFUSED
+                self.assert_outcome("conversation_done_own", role, observed, expected)
 
     def test_change_public_url(self):
         icp_sudo = self.env["ir.config_parameter"].sudo()
