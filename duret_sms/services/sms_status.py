@@ -4,7 +4,10 @@ request, and the price/status reconciliation cron that asks Twilio again later."
 import logging
 from datetime import timedelta
 
+from psycopg2 import errors as pg_errors
+
 from odoo import _, fields
+from odoo.tools import mute_logger
 
 from ..core import encoding, twilio_codes
 from ..core.gateway import GatewayError
@@ -13,6 +16,13 @@ from .sms_commit import write_committed
 from .twilio_webhooks import WebhookSigners
 
 _logger = logging.getLogger(__name__)
+
+# What another transaction writing the same SMS raises (Odoo's HTTP requests retry on these).
+CONCURRENCY_ERRORS = (
+    pg_errors.SerializationFailure,
+    pg_errors.LockNotAvailable,
+    pg_errors.DeadlockDetected,
+)
 
 # What a delivery report reads of its SMS, and sms.sms.write (urgent and reminder SMS) too.
 CALLBACK_FIELDS = [
@@ -139,33 +149,55 @@ class SmsStatus:
             )
             if not reports:
                 return
-            self.apply_report_batch(reports)
-            self.env.cr.execute(
-                "DELETE FROM duret_sms_status_report WHERE id IN %s", [tuple(reports.ids)]
-            )
+            done = self.apply_report_batch(reports)
+            if done:
+                self.env.cr.execute(
+                    "DELETE FROM duret_sms_status_report WHERE id IN %s", [tuple(done)]
+                )
             reports_model.invalidate_model()
             cron_commit(self.env)
+            if len(done) < len(reports):
+                # A report met a concurrent write of its SMS (the queue recording Twilio's
+                # answer): kept, and applied by a run a few seconds later, on a fresh snapshot.
+                self.env.ref("duret_sms.ir_cron_sms_status_reports")._trigger(
+                    fields.Datetime.now() + timedelta(seconds=5)
+                )
+                return
             if len(reports) < limit:
                 return
 
     def apply_report_batch(self, reports):
+        """Apply ``reports``; return the ids of those done with (applied, or failed for good).
+
+        A report whose SMS another transaction is writing (serialization failure, lock,
+        deadlock) is not done: it stays for the next run.
+        """
         # Read every SMS of the batch at once; the chatters are told after the batch.
         smss = reports.sms_id.with_context(sms_skip_msg_notification=True)
         smss.fetch(CALLBACK_FIELDS)
         moved = self.sms.sudo()
+        done = []
         for report in reports:
             sms = report.sms_id.with_context(sms_skip_msg_notification=True)
             try:
-                with self.env.cr.savepoint():
+                with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
                     if report.message_sid and not sms.twilio_sid:
                         # The report arrived before the hand-over's answer was recorded.
                         sms.twilio_sid = report.message_sid
                     if self.apply_twilio_status(sms, report.status, report.error_code or None):
                         moved |= sms
+            except CONCURRENCY_ERRORS:
+                _logger.info(
+                    "Twilio report %s of SMS %s: SMS being written, later", report.id, sms.id
+                )
+                sms.invalidate_recordset()
+                continue
             except Exception:  # noqa: BLE001 -- one report never blocks the others
                 _logger.exception("Could not apply Twilio report %s of SMS %s", report.id, sms.id)
+            done.append(report.id)
         if moved.mail_message_id:
             moved.mail_message_id._notify_message_notification_update()
+        return done
 
     def record_accepted(self, sms, result):
         """Write Twilio's answer to a create request (status, SID, segments)."""

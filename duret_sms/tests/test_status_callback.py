@@ -1,6 +1,11 @@
+from unittest.mock import patch
+
+from psycopg2 import errors as pg_errors
+
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.duret_sms.core.gateway import compute_signature
+from odoo.addons.duret_sms.services.sms_status import SmsStatus
 
 from .common import DuretTwilioMixin
 
@@ -188,3 +193,26 @@ class TestStatusCallback(DuretTwilioMixin, HttpCase):
         )
         self.assertTrue(updates, "the chatters are told")
         self.assertLessEqual(len(updates), 4 * 2, "once per batch and author, not per report")
+
+    def test_report_meeting_a_concurrent_write_is_kept_for_the_next_run(self):
+        """The queue may be writing the SMS (Twilio's answer) when the cron applies its report:
+        the report is kept and applied by a later run, never dropped."""
+        self.assertEqual(self.post(self.params("delivered")).status_code, 200)
+        real = SmsStatus.apply_twilio_status
+
+        def busy(status_service, sms, *args):
+            raise pg_errors.SerializationFailure("could not serialize access")
+
+        with patch.object(SmsStatus, "apply_twilio_status", busy):
+            self.apply_status_reports()
+        self.assertEqual(self.reports().status, "delivered", "kept")
+        self.assertEqual(self.sms.state, "process")
+        cron = self.env.ref("duret_sms.ir_cron_sms_status_reports")
+        self.assertTrue(
+            self.env["ir.cron.trigger"].sudo().search([("cron_id", "=", cron.id)]),
+            "a later run is triggered",
+        )
+        self.assertIs(SmsStatus.apply_twilio_status, real)
+        self.apply_status_reports()
+        self.assertFalse(self.reports())
+        self.assertEqual(self.sms.state, "sent")
