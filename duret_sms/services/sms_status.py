@@ -139,7 +139,8 @@ class SmsStatus:
         Each report moves its SMS forward only (a late "sent" never undoes "delivered", in
         whichever order reports arrive or are applied), records the SID when the report came
         before the hand-over's answer, and updates the chatter notification; the chatters are
-        told once per batch (bus). A report that fails is logged and dropped (Twilio's final
+        told once per batch (bus). A report whose SMS another transaction is writing is kept
+        for a run 5 s later; one that fails otherwise is logged and dropped (Twilio's final
         status also comes back with the price reconciliation cron).
         """
         reports_model = self.env["duret.sms.status.report"].sudo()
