@@ -9,7 +9,8 @@ request on a new connection: Odoo's HTTP workers answer HTTP/1.0 and close) post
   customer with an upcoming appointment whose reminder was sent, every request a new
   ``MessageSid``, signed with the company's Auth Token (``twilio.request_validator``);
 - ``POST /twilio/sms/status/<sms uuid>``: signed delivery reports for SMS handed to Twilio (the
-  local simulator), each SMS ``sent`` then ``delivered`` (every report moves one forward).
+  local simulator), each SMS ``sent`` then ``delivered`` (each report is recorded; the cron
+  that applies them does not run on this server: ``--max-cron-threads 0``).
 
 Each round posts ``--requests`` per thread to each route, in that order; the rates add the
 ``--rounds`` up, so that a machine whose load drifts weighs on the three alike. Prints the

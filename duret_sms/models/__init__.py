@@ -7,6 +7,7 @@ from . import (
     duret_sms_reply,
     duret_sms_report,
     duret_sms_roi,
+    duret_sms_status_report,
     ir_http,
     ir_ui_menu,
     mail_notification,

@@ -4,7 +4,10 @@ request, and the price/status reconciliation cron that asks Twilio again later."
 import logging
 from datetime import timedelta
 
+from psycopg2 import errors as pg_errors
+
 from odoo import _, fields
+from odoo.tools import mute_logger
 
 from ..core import encoding, twilio_codes
 from ..core.gateway import GatewayError
@@ -13,6 +16,13 @@ from .sms_commit import write_committed
 from .twilio_webhooks import WebhookSigners
 
 _logger = logging.getLogger(__name__)
+
+# What another transaction writing the same SMS raises (Odoo's HTTP requests retry on these).
+CONCURRENCY_ERRORS = (
+    pg_errors.SerializationFailure,
+    pg_errors.LockNotAvailable,
+    pg_errors.DeadlockDetected,
+)
 
 # What a delivery report reads of its SMS, and sms.sms.write (urgent and reminder SMS) too.
 CALLBACK_FIELDS = [
@@ -78,35 +88,117 @@ class SmsStatus:
         )
 
     def handle_callback(self, sms_uuid, url, params, signature):
-        """Process one Twilio status callback; return "ok", "forbidden" or "not_found".
+        """Record one Twilio status callback; return "ok", "forbidden" or "not_found".
+
+        The webhook's whole work (issue 21: a delivery report must cost about what a forged
+        one costs): the signature check against the cached signers (no query), then one
+        statement finding the SMS among the signing companies' and recording the report
+        (``duret.sms.status.report._duret_record``). The report is applied by the cron
+        *SMS: apply Twilio delivery reports* (:meth:`apply_reports`), within seconds.
 
         :param url: the URL Twilio called (``res.company._duret_public_url``), or a list of
             candidate URLs, for the signature;
         :param params: every POST parameter, unchanged.
         """
         signers = WebhookSigners(self.env)
-        # One query for what the report and sms.sms.write read (a webhook answers Twilio's
-        # every report: no full read of the row).
-        sms_sudo = self.sms.sudo().search_fetch([("uuid", "=", sms_uuid)], CALLBACK_FIELDS, limit=1)
-        if not sms_sudo:
-            signed = signers.company(url, params, signature)
-            return "not_found" if signed else "forbidden"
-        if not signers.signed_by(sms_sudo._duret_company().id, url, params, signature):
-            return "forbidden"
-        if sms_sudo.twilio_sid and params.get("MessageSid") not in (None, sms_sudo.twilio_sid):
-            _logger.warning("Status callback for SMS %s names another message", sms_sudo.id)
-            return "forbidden"
-        if not sms_sudo.twilio_sid and params.get("MessageSid"):
-            # The callback arrived before the hand-over's answer was recorded.
-            sms_sudo.twilio_sid = params["MessageSid"]
+        company_ids = signers.signing_companies(url, params, signature)
+        if not company_ids:
+            return "forbidden"  # before any query: a forged report costs nothing more
         status = params.get("MessageStatus") or params.get("SmsStatus")
-        try:
-            error_code = int(params.get("ErrorCode") or 0) or None
-        except ValueError:
-            error_code = None
-        # The notification, and the chatters through the bus, follow in apply_twilio_status.
-        self.apply_twilio_status(sms_sudo, status, error_code)
-        return "ok"
+        message_sid = params.get("MessageSid")
+        if status in twilio_codes.TWILIO_STATUS_TO_SMS_STATE:
+            try:
+                error_code = int(params.get("ErrorCode") or 0) or None
+            except ValueError:
+                error_code = None
+            found = self.env["duret.sms.status.report"]._duret_record(
+                sms_uuid, company_ids, message_sid, status[:32], error_code
+            )
+            if found:
+                return "ok"
+        # Not recorded (rare): say why. Raw SQL as above (no ORM read of the row).
+        self.env.cr.execute(
+            "SELECT id, company_id, twilio_sid FROM sms_sms WHERE uuid = %s LIMIT 1", [sms_uuid]
+        )
+        row = self.env.cr.fetchone()
+        if not row:
+            # Not ours, or deleted: signed by a company that receives SMS, or refused.
+            return "not_found" if signers.company(url, params, signature) else "forbidden"
+        sms_id, company_id, twilio_sid = row
+        if (company_id or self.env.company.id) not in company_ids:
+            return "forbidden"
+        if twilio_sid and message_sid not in (None, twilio_sid):
+            _logger.warning("Status callback for SMS %s names another message", sms_id)
+            return "forbidden"
+        return "ok"  # a status Odoo does nothing with (an inbound status, garbage)
+
+    def apply_reports(self, limit=500):
+        """Apply the recorded delivery reports, oldest first, ``limit`` at a time until none is
+        left (a batch is committed before the next is read, outside tests).
+
+        Each report moves its SMS forward only (a late "sent" never undoes "delivered", in
+        whichever order reports arrive or are applied), records the SID when the report came
+        before the hand-over's answer, and updates the chatter notification; the chatters are
+        told once per batch (bus). A report whose SMS another transaction is writing is kept
+        for a run 5 s later; one that fails otherwise is logged and dropped (Twilio's final
+        status also comes back with the price reconciliation cron).
+        """
+        reports_model = self.env["duret.sms.status.report"].sudo()
+        while True:
+            reports = reports_model.search_fetch(
+                [], ["sms_id", "status", "error_code", "message_sid"], limit=limit
+            )
+            if not reports:
+                return
+            done = self.apply_report_batch(reports)
+            if done:
+                self.env.cr.execute(
+                    "DELETE FROM duret_sms_status_report WHERE id IN %s", [tuple(done)]
+                )
+            reports_model.invalidate_model()
+            cron_commit(self.env)
+            if len(done) < len(reports):
+                # A report met a concurrent write of its SMS (the queue recording Twilio's
+                # answer): kept, and applied by a run a few seconds later, on a fresh snapshot.
+                self.env.ref("duret_sms.ir_cron_sms_status_reports")._trigger(
+                    fields.Datetime.now() + timedelta(seconds=5)
+                )
+                return
+            if len(reports) < limit:
+                return
+
+    def apply_report_batch(self, reports):
+        """Apply ``reports``; return the ids of those done with (applied, or failed for good).
+
+        A report whose SMS another transaction is writing (serialization failure, lock,
+        deadlock) is not done: it stays for the next run.
+        """
+        # Read every SMS of the batch at once; the chatters are told after the batch.
+        smss = reports.sms_id.with_context(sms_skip_msg_notification=True)
+        smss.fetch(CALLBACK_FIELDS)
+        moved = self.sms.sudo()
+        done = []
+        for report in reports:
+            sms = report.sms_id.with_context(sms_skip_msg_notification=True)
+            try:
+                with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                    if report.message_sid and not sms.twilio_sid:
+                        # The report arrived before the hand-over's answer was recorded.
+                        sms.twilio_sid = report.message_sid
+                    if self.apply_twilio_status(sms, report.status, report.error_code or None):
+                        moved |= sms
+            except CONCURRENCY_ERRORS:
+                _logger.info(
+                    "Twilio report %s of SMS %s: SMS being written, later", report.id, sms.id
+                )
+                sms.invalidate_recordset()
+                continue
+            except Exception:  # noqa: BLE001 -- one report never blocks the others
+                _logger.exception("Could not apply Twilio report %s of SMS %s", report.id, sms.id)
+            done.append(report.id)
+        if moved.mail_message_id:
+            moved.mail_message_id._notify_message_notification_update()
+        return done
 
     def record_accepted(self, sms, result):
         """Write Twilio's answer to a create request (status, SID, segments)."""

@@ -114,3 +114,14 @@ class WebhookSigners:
             and signed_with(signer.auth_token, urls, params, signature)
             for signer in self.signers
         )
+
+    def signing_companies(self, urls, params, signature):
+        """The ids of every company (active or not, on Twilio or not: Twilio still reports on
+        the SMS they sent) whose Auth Token signed the request; one HMAC per distinct token."""
+        if not signature:
+            return []
+        valid = {}
+        for signer in self.signers:
+            if signer.auth_token not in valid:
+                valid[signer.auth_token] = signed_with(signer.auth_token, urls, params, signature)
+        return [signer.company_id for signer in self.signers if valid[signer.auth_token]]

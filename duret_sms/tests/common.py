@@ -95,6 +95,12 @@ class DuretTwilioMixin:
         self.assert_clock_independent()
         self.env.ref("duret_sms.ir_cron_sms_twilio_queue").sudo().method_direct_trigger()
 
+    def apply_status_reports(self):
+        """Run the cron that applies the delivery reports the status webhook recorded (the
+        webhook itself only records them)."""
+        self.env.ref("duret_sms.ir_cron_sms_status_reports").sudo().method_direct_trigger()
+        self.env.invalidate_all()
+
     def sim_messages_to(self, number):
         return [m for m in self.simulator.messages.values() if m["to"] == number]
 

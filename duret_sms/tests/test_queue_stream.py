@@ -31,7 +31,10 @@ class TestQueueAnswerGroups(DuretTwilioCase):
         url = self.env["res.company"]._duret_public_url(f"/twilio/sms/status/{sms.uuid}")
         params = {"MessageSid": sid, "MessageStatus": status}
         signature = compute_signature(self.simulator.auth_token, url, params)
-        return self.env["sms.sms"]._duret_handle_status_callback(sms.uuid, url, params, signature)
+        sms_model = self.env["sms.sms"]
+        outcome = sms_model._duret_handle_status_callback(sms.uuid, url, params, signature)
+        self.apply_status_reports()  # the webhook records the report; the cron applies it
+        return outcome
 
     def _claim_and_send(self, limit=10):
         """Claim and send like the queue does, without recording the answers yet."""

@@ -33,6 +33,7 @@ class TestTwilioFigures(DuretTwilioCase):
         self.run_queue()
         for sid in list(self.simulator.messages):
             self.simulator.deliver(sid)
+        self.apply_status_reports()
         # Twilio's prices are fetched a few minutes after the hand-over.
         sms.write({"duret_handover_at": sms[0].duret_handover_at - timedelta(minutes=10)})
         self.env["sms.sms"].sudo()._cron_duret_fetch_prices()

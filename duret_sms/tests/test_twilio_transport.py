@@ -204,6 +204,7 @@ class TestTwilioTransport(DuretTwilioCase):
             sms.uuid, *self._signed_callback(sms, sid, "delivered")
         )
         self.assertEqual(outcome, "ok")
+        self.apply_status_reports()
         self.assertEqual((sms.state, sms.twilio_sid), ("sent", sid))
 
     def _signed_callback(self, sms, sid, status):
