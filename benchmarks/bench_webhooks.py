@@ -50,10 +50,12 @@ from duret_sms_testing.twilio_simulator import TwilioSimulator
 
 sys.path.insert(0, str(ODOO_HOME))
 
-ROUTES = ("health", "inbound", "status", "refused")
+ROUTES = ("health", "inbound", "inbound_one", "status", "refused")
 PATHS = {
     "health": "/web/health",
     "inbound": "/twilio/sms/receive",
+    # Same route; the query string (signed like the rest) tells its log lines apart.
+    "inbound_one": "/twilio/sms/receive?bench=one-customer",
     "status": "/twilio/sms/status/",
     # The status route answering a forged request 403 before any work: the floor of a route
     # with a database in Odoo 17 (registry check, environment, our signature check).
@@ -61,7 +63,7 @@ PATHS = {
 }
 EXPECTED_STATUS = {"refused": 403}
 # Issue 21: what each webhook should sustain, as a share of /web/health's rate, and queries.
-GOALS = {"inbound": (0.25, 20), "status": (0.80, None)}
+GOALS = {"inbound": (0.25, 20), "inbound_one": (None, 20), "status": (0.80, None)}
 FROM_NUMBER = "+33939000000"
 QUESTION = "Bonjour, je serai 10 min en retard, le code du portail est 1234. Merci"
 # werkzeug's access line as Odoo 17 logs it, then its perf filter's three figures.
@@ -119,39 +121,44 @@ class Setup:
             env["sms.sms"].search([("state", "in", ("outgoing", "process"))]).write(
                 {"state": "canceled"}
             )
-            # A customer of this run only: earlier runs' replies and appointments stay theirs.
-            mobile = f"+336{secrets.randbelow(10**8):08d}"
-            customer = env["res.partner"].create(
-                {
-                    "name": f"Client banc d'essai {mobile}",
-                    "mobile": mobile,
-                    "country_id": env.ref("base.fr").id,
-                }
-            )
+            # Customers of this run only: earlier runs' replies and appointments stay theirs.
             technician = env.ref("base.user_admin")
             start = self.odoo.fields.Datetime.now().replace(microsecond=0) + timedelta(days=2)
-            event = (
-                env["calendar.event"]
-                .with_context(no_mail_to_attendees=True)
-                .create(
+            customers = env["res.partner"]
+            for _i in range(self.args.customers):
+                # +33 61: metropolitan mobiles (+33 69x are overseas ones, invalid with +33)
+                mobile = f"+3361{secrets.randbelow(10**7):07d}"
+                customer = env["res.partner"].create(
                     {
-                        "name": "Dépannage tableau électrique",
-                        "start": start,
-                        "stop": start + timedelta(hours=1),
-                        "user_id": technician.id,
-                        "partner_ids": [(4, customer.id), (4, technician.partner_id.id)],
+                        "name": f"Client banc d'essai {mobile}",
+                        "mobile": mobile,
+                        "country_id": env.ref("base.fr").id,
                     }
                 )
-            )
-            event.action_duret_send_reminder()
+                event = (
+                    env["calendar.event"]
+                    .with_context(no_mail_to_attendees=True)
+                    .create(
+                        {
+                            "name": "Dépannage tableau électrique",
+                            "start": start,
+                            "stop": start + timedelta(hours=1),
+                            "user_id": technician.id,
+                            "partner_ids": [(4, customer.id), (4, technician.partner_id.id)],
+                        }
+                    )
+                )
+                event.action_duret_send_reminder()
+                customers |= customer
+            customer = customers[0]
             # SMS of the customer's chatter, as Twilio reports on them.
             for i in range(status_count):
                 customer._message_sms(f"Duret Électricité : message {i} de ce banc d'essai.")
             cr.commit()
             self.hand_over(env)
-            attendee = event.attendee_ids.filtered(lambda a: a.partner_id == customer)
-            if not attendee.duret_reminder_sent_at:
-                raise SystemExit("the appointment's reminder was not sent")
+            attendees = env["calendar.attendee"].search([("partner_id", "in", customers.ids)])
+            if len(attendees.filtered("duret_reminder_sent_at")) != len(customers):
+                raise SystemExit("an appointment's reminder was not sent")
             sms = env["sms.sms"].search(
                 [("partner_id", "=", customer.id), ("twilio_sid", "!=", False)], order="id"
             )
@@ -159,7 +166,7 @@ class Setup:
             if len(pool) < status_count:
                 raise SystemExit(f"{len(pool)} SMS handed over out of {status_count}")
             return {
-                "mobile": mobile,
+                "mobiles": customers.mapped("mobile"),
                 "account_sid": simulator.account_sid,
                 "auth_token": simulator.auth_token,
                 "sms": pool,
@@ -185,6 +192,8 @@ class Requests:
         self.per_thread = per_thread
         self.sms = list(facts["sms"])
         self.forged_target = self.sms[0]  # the pool is consumed by the status batches
+        self.mobiles = list(facts["mobiles"])
+        self.next_mobile = 0
 
     def signed(self, path, params):
         signature = self.validator.compute_signature(self.base_url + path, params)
@@ -197,7 +206,11 @@ class Requests:
     def health(self):
         return ("GET", PATHS["health"], None, {})
 
-    def inbound(self):
+    def inbound(self, path=PATHS["inbound"], mobile=None):
+        """A question from the next customer of the pool (or from ``mobile``)."""
+        if mobile is None:
+            mobile = self.mobiles[self.next_mobile % len(self.mobiles)]
+            self.next_mobile += 1
         sid = "SM" + secrets.token_hex(16)
         params = {
             "ToCountry": "FR",
@@ -210,11 +223,15 @@ class Requests:
             "NumSegments": "1",
             "MessageSid": sid,
             "AccountSid": self.facts["account_sid"],
-            "From": self.facts["mobile"],
+            "From": mobile,
             "FromCountry": "FR",
             "ApiVersion": "2010-04-01",
         }
-        return self.signed(PATHS["inbound"], params)
+        return self.signed(path, params)
+
+    def inbound_one(self):
+        """A question from the first customer: every thread posts into one conversation."""
+        return self.inbound(PATHS["inbound_one"], self.mobiles[0])
 
     def refused(self):
         """A delivery report with a wrong signature (answered 403, nothing read or written)."""
@@ -299,9 +316,11 @@ def log_figures(logfile, offset):
             match = LOG_LINE.search(line)
             if not match:
                 continue
-            route = next(
+            # The longest path that matches: the one-customer row's query string included.
+            route = max(
                 (r for r in ROUTES if match["path"].startswith(PATHS[r])),
-                None,
+                key=lambda r: len(PATHS[r]),
+                default=None,
             )
             if route == "status" and match["status"] == "403":
                 route = "refused"
@@ -314,6 +333,14 @@ def log_figures(logfile, offset):
     return figures, uncounted
 
 
+def retried_requests(logfile, offset):
+    """How many times the server logged that it retries a request (``odoo.service.model``:
+    ``SERIALIZATION_FAILURE, <n> tries left, try again in <s> sec``) after ``offset``."""
+    with open(logfile, encoding="utf-8", errors="replace") as log:
+        log.seek(offset)
+        return sum("tries left, try again in" in line for line in log)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-c", "--config", default=str(DEFAULT_CONFIG))
@@ -323,6 +350,13 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--requests", type=int, default=100, help="per thread, route and round")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--customers",
+        type=int,
+        default=20,
+        help="customers with a reminded appointment whose questions the inbound row takes in "
+        "turn (the 'one customer' row: the first one only)",
+    )
     parser.add_argument("--warmup", type=int, default=5, help="requests per thread and route")
     parser.add_argument(
         "--odoo-arg",
@@ -342,7 +376,10 @@ def main(argv=None):
     logdir = Path(tempfile.mkdtemp(prefix="bench-webhooks-"))
     logfile = logdir / "odoo.log"
     with TwilioSimulator(auto_callbacks=False) as simulator:
-        print(f"Preparing {args.database}: a customer, a reminded appointment, {status_sms} SMS")
+        print(
+            f"Preparing {args.database}: {args.customers} customers with a reminded "
+            f"appointment, {status_sms} SMS"
+        )
         facts = Setup(args).run(simulator, base_url, status_sms)
     requests = Requests(base_url, facts, args.threads, args.requests)
     server = PreforkServer(
@@ -360,6 +397,8 @@ def main(argv=None):
         warm = Requests(base_url, facts, args.threads, args.warmup)
         warm.sms = requests.sms[-args.threads * args.warmup :]
         del requests.sms[-args.threads * args.warmup :]
+        # Each customer's first question opens their conversation (measured apart: docs).
+        send_all(port, [[warm.inbound() for _mobile in warm.mobiles]])
         for route in ROUTES:
             send_all(port, warm.batch(route))
         time.sleep(0.5)
@@ -375,6 +414,11 @@ def main(argv=None):
         time.sleep(1)  # the last log lines are written
         figures, uncounted = log_figures(logfile, offset)
     ok = report(args, per_route, seconds, statuses, figures, uncounted)
+    retries = retried_requests(logfile, offset)
+    print(
+        f"requests Odoo retried after a serialization failure (each after sleeping up to "
+        f"seconds): {retries}"
+    )
     print(
         f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after; "
         f"{os.cpu_count()} cores; Odoo log: {logfile}"
@@ -405,8 +449,11 @@ def report(args, per_route, seconds, statuses, figures, uncounted):
         ratio_text = "1" if route == "health" else f"{ratio:.0%}"
         if route == "refused":
             ratio_text += " (the floor of a route with a database)"
+        if route == "inbound_one":
+            ratio_text += f" (one conversation, {args.threads} at once)"
         if goal:
-            ratio_text += f" (goal >= {goal[0]:.0%})"
+            if goal[0]:
+                ratio_text += f" (goal >= {goal[0]:.0%})"
             if goal[1]:
                 query_text += f" (goal <= {goal[1]})"
         status_text = ", ".join(f"{code}: {n}" for code, n in sorted(statuses[route].items()))

@@ -241,14 +241,40 @@ class Conversations:
         users = technician | conversation.user_id
         if new:
             users |= self.officers(conversation.company_id)
-        users = users.filtered(lambda user: user.active and not user.share)
-        outside = users.filtered(
-            lambda user: (
-                not user.has_group("duret_sms.duret_sms_group_technician")
-                and not user.has_group("duret_sms.duret_sms_group_officer")
-            )
+        partners = self.env["res.partner"]
+        inside, outside = self.internal_users_by_access(users)
+        return partners.browse(inside.values()), partners.browse(
+            partner_id for user_id, partner_id in outside.items() if user_id in technician.ids
         )
-        return (users - outside).partner_id, (outside & technician).partner_id
+
+    def internal_users_by_access(self, users):
+        """``({user id: partner id}, {user id: partner id})``: the active internal users among
+        ``users`` who may open conversations (technicians, SMS Officers), and the others; in
+        one query (a user's groups are stored with the groups they imply, as ``has_group``
+        reads them; a user's record is also its contact's: reading it through the ORM costs
+        a join and every column)."""
+        if not users:
+            return {}, {}
+        xmlid_to_res_id = self.env["ir.model.data"]._xmlid_to_res_id
+        groups = (
+            xmlid_to_res_id("duret_sms.duret_sms_group_technician"),
+            xmlid_to_res_id("duret_sms.duret_sms_group_officer"),
+        )
+        self.env["res.users"].flush_model(["active", "share", "partner_id", "groups_id"])
+        self.env.cr.execute(
+            """
+            SELECT u.id, u.partner_id,
+                   EXISTS (SELECT 1 FROM res_groups_users_rel r WHERE r.uid = u.id AND r.gid IN %s)
+              FROM res_users u
+             WHERE u.id IN %s AND u.active AND NOT u.share
+          ORDER BY u.id
+            """,
+            (groups, tuple(users.ids)),
+        )
+        inside, outside = {}, {}
+        for user_id, partner_id, may_open in self.env.cr.fetchall():
+            (inside if may_open else outside)[user_id] = partner_id
+        return inside, outside
 
     def officers(self, company):
         """The SMS Officers of ``company`` (OdooBot excepted)."""

@@ -66,6 +66,35 @@ def intent(body, opt_out_type):
     return by_twilio.get(clean(opt_out_type, 16).strip().upper()) or keywords.classify(body)
 
 
+# The company's fields a question reads (its country; the sending hours of the automatic
+# answer, ``SendingPolicies``).
+COMPANY_FIELDS = [
+    "name",
+    "phone",
+    "duret_sms_country_code",
+    "duret_sms_tz",
+    "duret_sms_weekday_start",
+    "duret_sms_weekday_end",
+    "duret_sms_saturday_start",
+    "duret_sms_saturday_end",
+    "duret_sms_allow_sunday",
+    "duret_sms_allow_holidays",
+    "duret_sms_alsace_moselle",
+    "duret_sms_cap_commercial",
+    "duret_sms_cap_dunning",
+]
+# The contact's fields an inbound SMS reads (``identify``, the messages' names).
+PARTNER_FIELDS = [
+    "name",
+    "active",
+    "company_id",
+    "phone_sanitized",
+    "country_id",
+    "mobile",
+    "phone",
+]
+
+
 class InboundSms:
     """Records the inbound SMS of a company as ``duret.sms.reply`` records, each in the
     conversation of its number (``services/conversations.py``)."""
@@ -98,6 +127,8 @@ class InboundSms:
             raise ValueError("missing or malformed MessageSid")
         if not sender:
             raise ValueError("missing From")
+        # What the webhook reads of the company (not its every column, a join away).
+        company.fetch(COMPANY_FIELDS)
         region = (company.duret_sms_country_code or "FR").upper()
         body = clean(params.get("Body"), 10000)
         try:
@@ -171,6 +202,9 @@ class InboundSms:
         """
         no_one = self.env["res.partner"]
         known = conversation.partner_id
+        if known:
+            # What the messages and the rule below read, not every column of a contact.
+            known.fetch(PARTNER_FIELDS)
         if known and self.has_number(known, number, company):
             return known, no_one, True
         partners = self.env["res.partner"]._duret_find_by_number(number, company)
@@ -280,20 +314,35 @@ def upcoming_attendees(env, partner, company):
     B; an appointment's company is its organizer's, as ``calendar.event._duret_company``)."""
     if not partner:
         return env["calendar.attendee"]
-    return env["calendar.attendee"].search_fetch(
-        [
-            ("partner_id", "=", partner.id),
-            ("duret_reminder_sent_at", "!=", False),
-            ("state", "!=", "declined"),
-            ("event_id.start", ">", fields.Datetime.now()),
-            ("event_id.active", "=", True),
-            "|",
-            ("event_id.user_id", "=", False),
-            ("event_id.user_id.company_id", "=", company.id),
-        ],
-        ["event_id"],
-        order="duret_reminder_sent_at desc, id desc",
+    # One statement (the domain on event_id.* costs three subqueries and their parsing on the
+    # webhook's most frequent path); the webhook is superuser: no record rules to apply.
+    env["calendar.attendee"].flush_model(["partner_id", "duret_reminder_sent_at", "state"])
+    env["calendar.event"].flush_model(["start", "active", "user_id"])
+    env.cr.execute(
+        """
+        SELECT attendee.id, event.id, event.name, event.user_id, event.start
+          FROM calendar_attendee attendee
+          JOIN calendar_event event ON event.id = attendee.event_id
+     LEFT JOIN res_users organizer ON organizer.id = event.user_id
+         WHERE attendee.partner_id = %s
+           AND attendee.duret_reminder_sent_at IS NOT NULL
+           AND attendee.state IS DISTINCT FROM 'declined'
+           AND event.start > %s
+           AND event.active
+           AND (event.user_id IS NULL OR organizer.company_id = %s)
+      ORDER BY attendee.duret_reminder_sent_at DESC, attendee.id DESC
+        """,
+        (partner.id, fields.Datetime.now(), company.id),
     )
+    rows = env.cr.fetchall()
+    attendees = env["calendar.attendee"].browse([row[0] for row in rows])
+    events = env["calendar.event"].browse([row[1] for row in rows])
+    # What the conversation and its messages read of the appointment, put in the cache as
+    # the ORM's fetch would (not every column of an appointment).
+    env.cache.insert_missing(attendees, attendees._fields["event_id"], events.ids)
+    for column, name in enumerate(("name", "user_id", "start"), start=2):
+        env.cache.insert_missing(events, events._fields[name], [row[column] for row in rows])
+    return attendees
 
 
 def unidentified_note(candidates):

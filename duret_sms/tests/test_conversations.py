@@ -11,6 +11,7 @@ from unittest.mock import patch
 from freezegun import freeze_time
 from markupsafe import Markup
 from psycopg2 import IntegrityError
+from psycopg2.errors import SerializationFailure
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
@@ -18,7 +19,9 @@ from odoo.service.model import retrying
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.duret_sms.controllers.inbound import receive_in_order
 from odoo.addons.duret_sms.services.conversations import Conversations
+from odoo.addons.duret_sms.services.inbound import InboundSms
 
 from .common import ALL_HOURS, DEFAULT_HOURS, FROM_NUMBER, DuretTwilioCase
 
@@ -452,7 +455,8 @@ class TestConversations(ConversationCase):
 class TestConversationBudget(ConversationCase):
     def test_inbound_question_query_budget(self):
         """A known customer's question about a reminded appointment, inside the hours: at most
-        14 queries in the model (the webhook's HTTP layer and signature check come on top)."""
+        12 queries in the model (14 before the appointment and the users were read in one
+        statement each; the webhook's HTTP layer and signature check come on top)."""
         self.appointment()
         self.receive("Bonjour, je serai là à 14 h")  # warm-up: registry caches as in production
         self.env.flush_all()
@@ -460,7 +464,7 @@ class TestConversationBudget(ConversationCase):
         # to check the signature).
         self.env.invalidate_all()
         self.assertTrue(self.company.twilio_auth_token)
-        with self.assertQueryCount(14):
+        with self.assertQueryCount(12):
             reply = self.receive("Le code du portail est 1234")
         self.assertEqual(reply.action_taken, "office")
         message = self.thread(reply.conversation_id)[-1]
@@ -520,3 +524,92 @@ class TestConversationRace(DuretTwilioCase):
                     env = self.env(cr=cr)
                     env["duret.sms.reply"].search([("message_sid", "in", sids)]).unlink()
                     env["duret.sms.conversation"].search([("number", "=", number)]).unlink()
+
+
+@tagged("post_install", "-at_install")
+class TestInboundInOrder(DuretTwilioCase):
+    """Two SMS from one number recorded at the same moment (two webhook requests, as a customer
+    writing twice in a row): the second request waits on the number's lock until the first is
+    committed, then sees what it wrote; no serialization failure, so nothing for Odoo to retry
+    after sleeping. The control run gives the two requests different locks: the second then
+    fails on the conversation row, which shows the test can fail. Real cursors, committed,
+    cleaned up."""
+
+    def setUp(self):
+        super().setUp()
+        self.number = "+3361" + "".join(random.choices("0123456789", k=7))
+        self.company_id = self.env.ref("base.main_company").id
+        self.sids = []
+        self.addCleanup(self.clean_up)
+
+    def clean_up(self):
+        with self.registry.cursor() as cr:
+            env = self.env(cr=cr)
+            env["duret.sms.reply"].search([("message_sid", "in", self.sids)]).unlink()
+            env["duret.sms.conversation"].search([("number", "=", self.number)]).unlink()
+
+    def request(self, body, errors=None):
+        """One webhook request's work (``receive_in_order``) on its own cursors."""
+        sid = new_sid()
+        self.sids.append(sid)
+        try:
+            with self.registry.cursor() as cr:
+                env = self.env(cr=cr, user=self.env.ref("base.public_user").id)
+                params = {"MessageSid": sid, "From": self.number, "Body": body}
+                receive_in_order(env, self.company_id, params)
+        except Exception as error:  # reported to the test thread
+            if errors is None:
+                raise
+            errors.append(error)
+
+    def two_at_once(self):
+        """The first request writes its SMS and waits, its transaction open, while the second
+        one starts; returns the errors of the two."""
+        first_sid_count = len(self.sids)
+        inside, release = threading.Event(), threading.Event()
+        original = InboundSms.receive_question
+        errors = []
+
+        def receive_question(service, vals, *args):
+            reply = original(service, vals, *args)
+            if vals["message_sid"] == self.sids[first_sid_count]:
+                inside.set()  # the first SMS is written, its transaction still open
+                release.wait(20)
+            return reply
+
+        with patch.object(InboundSms, "receive_question", receive_question):
+            first = threading.Thread(target=self.request, args=("Je serai en retard", errors))
+            first.start()
+            self.assertTrue(inside.wait(20))
+            second = threading.Thread(target=self.request, args=("de 10 minutes", errors))
+            second.start()
+            time.sleep(0.5)  # the second request now waits (on the lock, or on the row)
+            release.set()
+            first.join(timeout=30)
+            second.join(timeout=30)
+        self.assertFalse(first.is_alive() or second.is_alive())
+        return errors
+
+    def test_same_number_requests_wait_for_each_other(self):
+        with patch.object(Conversations, "auto_answer", lambda *args: None):
+            self.request("Bonjour")  # the conversation exists, as for a customer who answers
+            errors = self.two_at_once()
+        self.assertFalse(errors, errors)
+        with self.registry.cursor() as cr:
+            env = self.env(cr=cr)
+            replies = env["duret.sms.reply"].search([("message_sid", "in", self.sids)])
+            self.assertEqual(len(replies), 3)
+            conversation = replies.conversation_id
+            self.assertEqual(len(conversation), 1)
+            self.assertEqual(conversation.last_message_preview, "de 10 minutes")
+
+    def test_control_without_the_lock_the_second_request_fails(self):
+        keys = iter(range(1, 100))
+        with (
+            patch.object(Conversations, "auto_answer", lambda *args: None),
+            patch(f"{receive_in_order.__module__}.number_lock_key", lambda *args: next(keys)),
+            mute_logger("odoo.sql_db"),
+        ):
+            self.request("Bonjour")
+            errors = self.two_at_once()
+        self.assertEqual([type(error) for error in errors], [SerializationFailure])

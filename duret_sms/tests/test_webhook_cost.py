@@ -7,7 +7,9 @@ the counts so that a change that adds queries to the webhooks fails here first.
 """
 
 import uuid
+from datetime import timedelta
 
+from odoo import fields
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.duret_sms.core.gateway import compute_signature
@@ -24,6 +26,9 @@ RECEIVE = "/twilio/sms/receive"
 # bookkeeping for Settings included (the company named by AccountSid, read, not written again).
 # Before: 17, 16 and 4 (applied in the request); before issue 21: 19, 18 and 6.
 STATUS_QUERIES = 4
+# A question from a known customer with a reminded appointment: the number's lock, then the
+# SMS recorded in a transaction of its own (the test cursor's SAVEPOINT and release around it).
+INBOUND_QUERIES = 16
 FORGED_QUERIES = 5
 
 
@@ -101,6 +106,48 @@ class TestWebhookCost(DuretTwilioMixin, HttpCase):
         self.assertEqual(self.report(second, "failed").status_code, 403)
         with self.assertQueryCount(FORGED_QUERIES):
             self.assertEqual(self.report(second, "failed").status_code, 403)
+
+    def test_inbound_question_query_count(self):
+        """A known customer's question about a reminded appointment, on the real route: the
+        number's lock, then the SMS recorded in a transaction of its own (``receive_in_order``)."""
+        start = fields.Datetime.now().replace(microsecond=0) + timedelta(days=2)
+        event = (
+            self.env["calendar.event"]
+            .with_context(no_mail_to_attendees=True)
+            .create(
+                {
+                    "name": "Dépannage tableau",
+                    "start": start,
+                    "stop": start + timedelta(hours=1),
+                    "user_id": self.env.user.id,
+                    "partner_ids": [(4, self.partner.id)],
+                }
+            )
+        )
+        event.attendee_ids.filtered(lambda a: a.partner_id == self.partner).write(
+            {"duret_reminder_sent_at": fields.Datetime.now()}
+        )
+
+        def receive(body):
+            params = dict(self.inbound_params(), Body=body)
+            url = self.base_url() + RECEIVE
+            signature = compute_signature(self.simulator.auth_token, url, params)
+            response = self.url_open(
+                RECEIVE, data=params, headers={"X-Twilio-Signature": signature}
+            )
+            self.assertEqual(response.status_code, 200)
+
+        # Inside the hours (setup_twilio opens them: no automatic answer); the first SMS opens
+        # the conversation and fills the registry's caches, as on a server that has answered.
+        receive("Bonjour, je serai en retard")
+        self.env.invalidate_all()
+        with self.assertQueryCount(INBOUND_QUERIES):
+            receive("Le code du portail est 1234")
+        self.env.invalidate_all()
+        replies = self.env["duret.sms.reply"].search([("number_from", "=", MOBILE)])
+        self.assertEqual(len(replies), 2)
+        self.assertEqual(replies.calendar_event_id, event)
+        self.assertEqual(len(replies.conversation_id), 1)
 
     def test_signers_are_cached_and_follow_the_settings(self):
         params = self.inbound_params()
