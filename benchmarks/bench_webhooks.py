@@ -260,12 +260,19 @@ class Requests:
     def batch(self, route):
         """``threads`` lists of ``per_thread`` requests for ``route``."""
         lists = []
-        for _thread in range(self.threads):
+        for thread in range(self.threads):
             if route == "status":
                 requests = []
                 while len(requests) < self.per_thread:
                     requests.extend(self.status_pair())
                 lists.append(requests[: self.per_thread])
+            elif route == "inbound":
+                # Each thread its own customers (thread t: customers t, t + threads, ...), as
+                # distinct customers answering their reminders at the same time.
+                mobiles = self.mobiles[thread :: self.threads] or self.mobiles
+                lists.append(
+                    [self.inbound(mobile=mobiles[i % len(mobiles)]) for i in range(self.per_thread)]
+                )
             else:
                 lists.append([getattr(self, route)() for _i in range(self.per_thread)])
         return lists
