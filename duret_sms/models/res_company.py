@@ -1,12 +1,10 @@
-from urllib.parse import urlsplit
-
-from odoo import _, api, fields, models, tools
-from odoo.exceptions import UserError, ValidationError
+from odoo import api, fields, models, tools
 
 from odoo.addons.base.models.res_partner import _tz_get
 
-from ..core import phone
 from ..services.company_crons import CompanyCronRunner
+from ..services.company_settings import CompanySmsSettings
+from ..services.public_url import PublicUrl
 from ..services.sending_policy import SendingPolicies
 from ..services.twilio_account import TwilioAccount, clean_twilio_vals
 from ..services.twilio_figures import TwilioFigures
@@ -19,8 +17,6 @@ PROVIDERS = [
     ("sandbox", "Sandbox (no SMS is really sent)"),
 ]
 OWN_PROVIDERS = ("twilio", "sandbox")
-
-PUBLIC_URL_PARAM = "duret_sms.public_url"
 
 
 class ResCompany(models.Model):
@@ -210,7 +206,7 @@ class ResCompany(models.Model):
     )
 
     # ------------------------------------------------------------------
-    # Computes and constraints
+    # Computes and constraints (settings checks: services/company_settings.py)
     # ------------------------------------------------------------------
 
     @api.depends("twilio_from_number", "twilio_messaging_service_sid", "duret_sms_provider")
@@ -234,38 +230,15 @@ class ResCompany(models.Model):
         "duret_sms_saturday_end",
     )
     def _check_duret_sms_hours(self):
-        for company in self:
-            for start, end in (
-                (company.duret_sms_weekday_start, company.duret_sms_weekday_end),
-                (company.duret_sms_saturday_start, company.duret_sms_saturday_end),
-            ):
-                if not 0 <= start < end <= 24:
-                    raise ValidationError(
-                        _("SMS sending hours must go from 0:00 to 24:00, start before end.")
-                    )
+        CompanySmsSettings(self.env).check_hours(self)
 
     @api.constrains("duret_sms_reminder_hour")
     def _check_duret_sms_reminder_hour(self):
-        for company in self:
-            if not 0 <= company.duret_sms_reminder_hour < 24:
-                raise ValidationError(
-                    _(
-                        "The reminder hour of %(company)s must be between 00:00 and 23:59.",
-                        company=company.name,
-                    )
-                )
+        CompanySmsSettings(self.env).check_reminder_hour(self)
 
     @api.constrains("duret_sms_alsace_moselle", "country_id")
     def _check_duret_sms_alsace_moselle(self):
-        for company in self.filtered("duret_sms_alsace_moselle"):
-            if company.country_id and company.country_id.code != "FR":
-                raise ValidationError(
-                    _(
-                        "Alsace-Moselle holidays only apply to French companies: untick them "
-                        "for %(company)s or set its country to France.",
-                        company=company.name,
-                    )
-                )
+        CompanySmsSettings(self.env).check_alsace_moselle(self)
 
     @api.constrains(
         "duret_sms_cap_commercial",
@@ -274,29 +247,11 @@ class ResCompany(models.Model):
         "duret_sms_dispatch_horizon",
     )
     def _check_duret_sms_counts(self):
-        for company in self:
-            if (
-                min(
-                    company.duret_sms_cap_commercial,
-                    company.duret_sms_cap_dunning,
-                    company.duret_sms_retention_months,
-                    company.duret_sms_dispatch_horizon,
-                )
-                < 0
-            ):
-                raise ValidationError(
-                    _(
-                        "Weekly caps, history retention and the urgent dispatch horizon of "
-                        "%(company)s cannot be negative (0 means no cap / no purge).",
-                        company=company.name,
-                    )
-                )
+        CompanySmsSettings(self.env).check_counts(self)
 
     @api.constrains("duret_sms_noshow_baseline")
     def _check_duret_sms_noshow_baseline(self):
-        for company in self:
-            if not 0 <= company.duret_sms_noshow_baseline <= 100:
-                raise ValidationError(_("The no-show rate is a percentage, from 0 to 100."))
+        CompanySmsSettings(self.env).check_noshow_baseline(self)
 
     # ------------------------------------------------------------------
     # CRUD
@@ -408,46 +363,24 @@ class ResCompany(models.Model):
         TwilioFigures(self.env).fetch(self)
 
     # ------------------------------------------------------------------
-    # Public URL and public pages
+    # Public URL and public pages (services/public_url.py)
     # ------------------------------------------------------------------
 
     @api.model
     def _duret_public_url(self, path=""):
-        """Return the absolute URL of ``path`` (starting with "/"; empty: the address itself,
-        without trailing slash) at the address Twilio and customers reach Odoo at.
-
-        The one place that builds the URLs Odoo sends out: status callbacks, appointment,
-        short and unsubscribe links, payment links in SMS; webhook signatures are checked
-        against it too. It is the SMS setting *Public URL* (``duret_sms.public_url``), filled
-        from ``web.base.url`` at installation: unlike ``web.base.url``, which Odoo rewrites
-        whenever an administrator logs in through another host name, it only changes when
-        someone saves it.
-        """
-        icp_sudo = self.env["ir.config_parameter"].sudo()  # system parameters: admin ACL
-        url = icp_sudo.get_param(PUBLIC_URL_PARAM) or icp_sudo.get_param("web.base.url") or ""
-        return url.strip().rstrip("/") + path
+        """Return the absolute URL of ``path`` at the address Twilio and customers reach Odoo
+        at: the SMS setting *Public URL* (see ``PublicUrl.url``)."""
+        return PublicUrl(self.env).url(path)
 
     @api.model
     def _duret_init_public_url(self):
         """Installation: freeze the current ``web.base.url`` as the public URL."""
-        icp_sudo = self.env["ir.config_parameter"].sudo()  # system parameters: admin ACL
-        if not icp_sudo.get_param(PUBLIC_URL_PARAM):
-            icp_sudo.set_param(PUBLIC_URL_PARAM, self._duret_public_url())
+        PublicUrl(self.env).init()
 
     @api.model
     def _duret_check_public_url(self, url):
         """Return ``url`` cleaned (no trailing slash); raise UserError when unusable."""
-        url = (url or "").strip().rstrip("/")
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
-            raise UserError(
-                _(
-                    "The SMS public URL %(url)s is not valid: enter the address Twilio and "
-                    "your customers reach Odoo at, e.g. https://odoo.example.com",
-                    url=url or '""',
-                )
-            )
-        return url
+        return PublicUrl(self.env).check(url)
 
     @api.model
     def _duret_webhook_refused(self, params, signed, public_host):
@@ -456,20 +389,6 @@ class ResCompany(models.Model):
         WebhookRefusals(self.env).record(params, signed, public_host)
 
     def _duret_public_contact(self):
-        """Return what the customer pages show of this company: its name and phone.
-
-        ``{"company_name", "company_phone", "company_tel"}``: the phone as written in the
-        company's country ("04 78 12 34 56"), and the same number in E.164 for ``tel:`` links
-        (empty when the company has no valid phone: the call button is then left out).
-        Read as superuser: public pages have no user who may read the company.
-        """
-        self.ensure_one()
-        # One company's name and phone, shown on its own public pages.
-        company_sudo = self.sudo()
-        region = (company_sudo.country_id.code or "FR").upper()
-        raw = company_sudo.phone or ""
-        return {
-            "company_name": company_sudo.name or "",
-            "company_phone": phone.display(raw, region),
-            "company_tel": phone.try_normalize(raw, region) or "",
-        }
+        """Return what the customer pages show of this company: its name and phone (see
+        ``PublicUrl.public_contact``)."""
+        return PublicUrl(self.env).public_contact(self)

@@ -3,7 +3,7 @@ from urllib.parse import urlsplit
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from .res_company import PUBLIC_URL_PARAM
+from ..services.public_url import PUBLIC_URL_PARAM
 
 # The time zones of France and its overseas departments and territories, in a short list; any
 # other zone remains available under "Other time zone".

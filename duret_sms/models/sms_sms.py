@@ -1,27 +1,26 @@
 """sms.sms: every SMS of a Twilio/Sandbox company goes through the duret_sms queue.
 
 The longer concerns live in plain classes of ``services/`` that this model calls: the queue
-runner (``sms_queue``), the compliance gate (``sms_gate``), Twilio's statuses and prices
-(``sms_status``), staff actions (``sms_staff_actions``), opt-out links (``sms_optout``),
-internal urgent SMS (``sms_urgent``), history retention (``sms_retention``) and the cost
-estimate (``sms_cost``).
+runner (``sms_queue``), the compliance gate (``sms_gate``), states and Twilio's statuses and
+prices (``sms_status``), staff actions (``sms_staff_actions``), opt-out links (``sms_optout``),
+internal urgent SMS (``sms_urgent``), history retention (``sms_retention``), the cost
+estimate (``sms_cost``), the values of new SMS (``sms_create``) and how an SMS reads for
+office staff (``sms_display``).
 """
-
-import re
-from uuid import uuid4
 
 from odoo import api, fields, models
 
 from ..services.conversations import Conversations
 from ..services.sms_cost import SmsCost
+from ..services.sms_create import SmsCreation
+from ..services.sms_display import SmsDisplay
 from ..services.sms_gate import SmsGate
 from ..services.sms_optout import SmsOptout
 from ..services.sms_queue import SmsQueue
 from ..services.sms_retention import SmsRetention
-from ..services.sms_staff_actions import RETRIABLE_FAILURE_TYPES, SmsStaffActions
+from ..services.sms_staff_actions import SmsStaffActions
 from ..services.sms_status import SmsStatus
 from ..services.sms_urgent import FAILED_STATES, LEFT_STATES, UrgentSmsNotice, may_send_urgent
-from ..tools.twilio_texts import translate_reason, twilio_status_label
 
 CATEGORIES = [
     ("transactional", "Transactional"),
@@ -155,24 +154,11 @@ class SmsSms(models.Model):
 
     @api.depends("duret_price_unit", "company_id")
     def _compute_duret_currency_id(self):
-        units = {unit for unit in self.mapped("duret_price_unit") if unit}
-        currencies = {}
-        if units:
-            currency_model = self.env["res.currency"].with_context(active_test=False)
-            currencies = {
-                currency.name: currency
-                for currency in currency_model.search([("name", "in", list(units))])
-            }
-        for sms in self:
-            sms.duret_currency_id = (
-                currencies.get(sms.duret_price_unit) or sms._duret_company().currency_id
-            )
+        SmsDisplay(self.env).compute_currency(self)
 
     @api.depends("body")
     def _compute_duret_body_preview(self):
-        for sms in self:
-            body = " ".join((sms.body or "").split())
-            sms.duret_body_preview = body if len(body) <= 80 else body[:79] + "…"
+        SmsDisplay(self.env).compute_body_preview(self)
 
     @api.depends(
         "state",
@@ -183,36 +169,11 @@ class SmsSms(models.Model):
     )
     @api.depends_context("lang")
     def _compute_duret_texts(self):
-        now = fields.Datetime.now()
-        for sms in self:
-            reason = translate_reason(self.env, sms.duret_failure_reason, sms.twilio_error_code)
-            deferred = bool(
-                sms.state == "outgoing" and sms.duret_not_before and sms.duret_not_before > now
-            )
-            sms.duret_is_deferred = deferred
-            # A deferral, or a transient failure Twilio will be asked again about, is
-            # information: the SMS still goes by itself. Only a final state is a failure.
-            sms.duret_deferral_text = reason if deferred else False
-            sms.duret_failure_text = reason if not deferred else False
-            # The explanation before its advice: "The recipient's phone is off (30003)".
-            sms.duret_failure_summary = (
-                re.split(r"\s?:\s", sms.duret_failure_text, maxsplit=1)[0]
-                if sms.duret_failure_text
-                else False
-            )
-            sms.duret_twilio_status_label = twilio_status_label(self.env, sms.twilio_status)
-            code = sms.twilio_error_code
-            sms.duret_error_code_text = str(code) if code else False
+        SmsDisplay(self.env).compute_texts(self)
 
     @api.depends("state", "failure_type", "duret_provider")
     def _compute_duret_actions(self):
-        for sms in self:
-            sms.duret_can_retry = (
-                sms.state == "error"
-                and (sms.failure_type or "unknown") in RETRIABLE_FAILURE_TYPES
-                and sms._duret_company()._duret_sms_uses_own_provider()
-            )
-            sms.duret_can_cancel = sms.state == "outgoing"
+        SmsDisplay(self.env).compute_actions(self)
 
     # ------------------------------------------------------------------
     # CRUD
@@ -220,34 +181,10 @@ class SmsSms(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        """Decide the category on the server (*internal urgent* only for the company's own
-        people at their Urgent SMS Mobile, from the code paths meant to send it; anything else
-        becomes transactional),
-        set the company of SMS about a record, and give commercial SMS of Twilio/Sandbox
-        companies their opt-out mention (CPCE L34-5)."""
-        prepared = []
-        for vals in vals_list:
-            vals = dict(vals)  # the caller's dicts may be shared between records
-            category = vals.get("duret_category") or self.env.context.get("duret_sms_category")
-            if category == "internal_urgent" and not may_send_urgent(
-                self.env, vals.get("partner_id"), vals.get("number")
-            ):
-                vals["duret_category"] = category = "transactional"
-            if not vals.get("company_id") and vals.get("mail_message_id"):
-                # An SMS about a record goes through that record's company (as Odoo's own
-                # sms_twilio does), not the sender's current one.
-                message = self.env["mail.message"].browse(vals["mail_message_id"])
-                if message.record_company_id:
-                    vals["company_id"] = message.record_company_id.id
-            company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
-            if category == "commercial" and company._duret_sms_uses_own_provider():
-                vals.setdefault("uuid", uuid4().hex)
-                mention = self._duret_optout_mention(company, vals["uuid"])
-                body = vals.get("body") or ""
-                if mention.strip() not in body:
-                    vals["body"] = body + mention
-            prepared.append(vals)
-        smss = super().create(prepared)
+        """Decide the category on the server, set the company of SMS about a record, and give
+        commercial SMS of Twilio/Sandbox companies their opt-out mention (CPCE L34-5); see
+        ``SmsCreation.prepare_vals``."""
+        smss = super().create(SmsCreation(self.env).prepare_vals(vals_list))
         Conversations(self.env).show_outbound(smss)  # the SMS in its number's conversation
         return smss
 
@@ -369,25 +306,11 @@ class SmsSms(models.Model):
 
     def _duret_set_canceled(self, failure_type, reason):
         """Cancel before hand-over (rules), with the reason on the SMS and its notification."""
-        self.write(
-            {"state": "canceled", "failure_type": failure_type, "duret_failure_reason": reason}
-        )
-        self.sms_tracker_id._action_update_from_sms_state(
-            "canceled", failure_type=failure_type, failure_reason=reason
-        )
+        SmsStatus(self.env).set_canceled(self, failure_type, reason)
 
     def _duret_set_failed(self, failure_type, reason):
         """Put the SMS in error with its reason, and its notification in exception/bounce."""
-        self.write({"state": "error", "failure_type": failure_type, "duret_failure_reason": reason})
-        trackers = self.sms_tracker_id
-        if failure_type in self.BOUNCE_DELIVERY_ERRORS:
-            trackers._update_sms_notifications(
-                "bounce", failure_type=failure_type, failure_reason=reason
-            )
-        else:
-            trackers._action_update_from_sms_state(
-                "error", failure_type=failure_type, failure_reason=reason
-            )
+        SmsStatus(self.env).set_failed(self, failure_type, reason)
 
     def _duret_apply_sending_rules(self, company, now):
         """The compliance gate (``SmsGate.apply``): returns the SMS that may go now; the others

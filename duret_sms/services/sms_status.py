@@ -53,6 +53,28 @@ class SmsStatus:
     # Statuses
     # ------------------------------------------------------------------
 
+    def set_canceled(self, smss, failure_type, reason):
+        """Cancel before hand-over (rules), with the reason on the SMS and its notification."""
+        smss.write(
+            {"state": "canceled", "failure_type": failure_type, "duret_failure_reason": reason}
+        )
+        smss.sms_tracker_id._action_update_from_sms_state(
+            "canceled", failure_type=failure_type, failure_reason=reason
+        )
+
+    def set_failed(self, smss, failure_type, reason):
+        """Put the SMS in error with its reason, and its notification in exception/bounce."""
+        smss.write({"state": "error", "failure_type": failure_type, "duret_failure_reason": reason})
+        trackers = smss.sms_tracker_id
+        if failure_type in smss.BOUNCE_DELIVERY_ERRORS:
+            trackers._update_sms_notifications(
+                "bounce", failure_type=failure_type, failure_reason=reason
+            )
+        else:
+            trackers._action_update_from_sms_state(
+                "error", failure_type=failure_type, failure_reason=reason
+            )
+
     def apply_twilio_status(self, sms, twilio_status, error_code=None):
         """Move ``sms`` forward to what Twilio reports; never backwards.
 
