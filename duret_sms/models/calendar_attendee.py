@@ -1,16 +1,16 @@
 """Customers' appointments as the SMS side sees them: reminder, answer, visit, links.
 
-The longer work lives in plain classes of ``..services`` (reminders, their follow-up, the
-customer's answers and pages, short links, visits); the methods here are Odoo's hooks and the
-entry points that controllers, other models, crons, views and tests call.
+The longer work lives in plain classes of ``..services`` (reminders, how they read, their
+follow-up, the customer's answers and pages, short links, visits); the methods here are Odoo's
+hooks and the entry points that controllers, other models, crons, views and tests call.
 """
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
-from ..services.appointment_text import FR_DAYS, fr_time, gsm_safe
 from ..services.customer_answers import CustomerAnswers
 from ..services.ratings import RatingPages
 from ..services.rdv_pages import RdvPages, new_rdv_token
+from ..services.reminder_display import ReminderDisplay
 from ..services.reminder_followup import ReminderFollowup
 from ..services.reminders import AppointmentReminders
 from ..services.short_links import ShortLinks, new_token, one_segment_parts
@@ -25,14 +25,6 @@ REMINDER_STATUSES = [
     ("skipped", "Skipped"),
     ("email", "Sent by Email"),
 ]
-SMS_STATE_TO_STATUS = {
-    "outgoing": "sent",
-    "process": "sent",
-    "pending": "sent",
-    "sent": "delivered",
-    "error": "failed",
-    "canceled": "failed",
-}
 ANSWERS = [("none", "None"), ("confirmed", "Confirmed"), ("cancelled", "Cancelled")]
 ATTENDANCE = [("done", "Done"), ("absent", "Customer absent")]
 
@@ -164,7 +156,7 @@ class CalendarAttendee(models.Model):
     ]
 
     # ------------------------------------------------------------------
-    # Computes
+    # Computes (how a reminder reads: services/reminder_display.py)
     # ------------------------------------------------------------------
 
     @api.depends("partner_id")
@@ -183,20 +175,7 @@ class CalendarAttendee(models.Model):
         # Not "duret_reminder_sms_id.state": Odoo would then look for attendees on every SMS
         # state change, one more query in every Odoo SMS send. sms.sms.write tells the
         # attendees of reminder SMS instead (see _duret_reminder_sms_changed).
-        internal = self._duret_internal_partner_ids()
-        for attendee in self:
-            if attendee.partner_id.id in internal:
-                status = False
-            elif not attendee.duret_reminder_state:
-                status = "scheduled"
-            elif attendee.duret_reminder_state == "skipped":
-                status = "skipped"
-            elif attendee.duret_reminder_channel == "email":
-                status = "email"
-            else:
-                # The SMS may have been purged with the history: it was sent.
-                status = SMS_STATE_TO_STATUS.get(attendee.duret_reminder_sms_id.state, "sent")
-            attendee.duret_reminder_status = status
+        ReminderDisplay(self.env).compute_status(self)
 
     @api.depends(
         "duret_reminder_status",
@@ -207,38 +186,12 @@ class CalendarAttendee(models.Model):
     @api.depends_context("lang")
     def _compute_duret_reminder_note(self):
         """How the reminder reads in the appointment's reminders tab."""
-        for attendee in self:
-            if not attendee.duret_is_customer:
-                note = _("Team member: no customer reminder")
-            elif attendee.duret_reminder_status == "skipped":
-                note = attendee.duret_reminder_skip_reason
-            elif attendee.duret_reminder_status == "failed":
-                # sms.sms is a system model: only this SMS's reason is read, for the people who
-                # see the appointment.
-                sms_sudo = attendee.duret_reminder_sms_id.sudo()
-                note = sms_sudo.duret_failure_text
-            else:
-                note = False
-            attendee.duret_reminder_note = note
+        ReminderDisplay(self.env).compute_note(self)
 
     @api.depends("event_id.start", "event_id.location", "partner_id", "duret_rdv_token")
     @api.depends_context("uid")
     def _compute_duret_rdv_texts(self):
-        for attendee in self:
-            event = attendee.event_id
-            company = event._duret_company()
-            local = event._duret_local_start()
-            when = f"{FR_DAYS[local.weekday()]} {local.day:02d}/{local.month:02d}"
-            if not event.allday:
-                when += f" à {fr_time(local)}"
-            attendee.duret_rdv_company_id = company
-            attendee.duret_rdv_customer = gsm_safe(attendee.partner_id.name)
-            attendee.duret_rdv_when = when
-            attendee.duret_rdv_address = gsm_safe(attendee._duret_address())
-            attendee.duret_rdv_technician = gsm_safe(event.user_id.name)
-            attendee.duret_rdv_company_name = gsm_safe(company.name)
-            attendee.duret_rdv_company_phone = gsm_safe(company.phone)
-            attendee.duret_rdv_url = company._duret_public_url(f"/rdv/{attendee.duret_rdv_token}")
+        ReminderDisplay(self.env).compute_rdv_texts(self)
 
     @api.depends(
         "duret_short_token",

@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..core import phone
+from ..services.partner_numbers import PartnerNumbers
 from ..services.sms_consent import (
     EXPLICIT_GRANT,
     EXPLICIT_GRANT_KEY,
@@ -309,75 +309,6 @@ class ResPartner(models.Model):
         action["context"] = {"default_partner_id": self.id}
         return action
 
-    @api.model
-    def _duret_find_by_number(self, number, company):
-        """Return the active contacts of ``company`` or shared ones whose mobile or phone is it.
-
-        ``number`` is in E.164. The stored ``phone_sanitized`` only holds the first valid of
-        mobile and phone, so candidates are searched on both fields by their last digits, then
-        each number is normalised (with the contact's own country) and compared exactly.
-        """
-        if not number or not number.startswith("+") or len(number) < 8:
-            return self.browse()
-        tail = number[-8:]
-        candidates = self.search(
-            [
-                "|",
-                ("company_id", "=", False),
-                ("company_id", "=", company.id),
-                "|",
-                ("phone_sanitized", "=", number),
-                ("phone_mobile_search", "like", tail),
-            ]
-        )
-        default_region = (company.country_id.code or "FR").upper()
-
-        def matches(partner):
-            region = (partner.country_id.code or default_region).upper()
-            return partner.phone_sanitized == number or any(
-                phone.try_normalize(value, region=region) == number
-                for value in (partner.mobile, partner.phone)
-                if value
-            )
-
-        return candidates.filtered(matches)
-
-    def _duret_last_sms_recipient(self):
-        """Among these contacts, the one who was last sent an SMS, or nothing if it is a tie."""
-        sms_sudo = self.env["sms.sms"].sudo()  # technical model (system ACL): dates only
-        latest = {}
-        for partner in self:
-            sms = sms_sudo.search(
-                [
-                    ("partner_id", "=", partner.id),
-                    ("state", "in", ("process", "pending", "sent")),
-                ],
-                order="duret_handover_at desc nulls last, id desc",
-                limit=1,
-            )
-            if sms:
-                latest[partner] = (sms.duret_handover_at or sms.create_date, sms.id)
-        if not latest:
-            return self.browse()
-        best = max(latest.values())
-        winners = [partner for partner, key in latest.items() if key[0] == best[0]]
-        return winners[0] if len(winners) == 1 else self.browse()
-
-    def _duret_sms_mobile(self, company=None):
-        """Return this contact's mobile in E.164 (its Mobile, else its Phone if that is a
-        mobile), or None: SMS to a landline fail (Twilio error 21614).
-
-        Numbers without a country code are read in the contact's country, else the company's
-        (``company`` or the current one), else France.
-        """
-        self.ensure_one()
-        company = company or self.env.company
-        region = (self.country_id.code or company.country_id.code or "FR").upper()
-        for raw in (self.mobile, self.phone):
-            if raw and phone.is_mobile(raw, region):
-                return phone.normalize(raw, region)
-        return None
-
     def _duret_is_staff(self):
         """One of the company's own people: an internal user's contact, or flagged staff."""
         self.ensure_one()
@@ -386,40 +317,30 @@ class ResPartner(models.Model):
         partner_sudo = self.sudo().with_context(active_test=False)
         return partner_sudo.duret_sms_staff or any(not user.share for user in partner_sudo.user_ids)
 
+    # ------------------------------------------------------------------
+    # Numbers (services/partner_numbers.py)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _duret_find_by_number(self, number, company):
+        """Return the active contacts of ``company`` or shared ones whose mobile or phone is
+        ``number`` (E.164); see ``PartnerNumbers.find_by_number``."""
+        return PartnerNumbers(self.env).find_by_number(self, number, company)
+
+    def _duret_last_sms_recipient(self):
+        """Among these contacts, the one who was last sent an SMS, or nothing if it is a tie."""
+        return PartnerNumbers(self.env).last_sms_recipient(self)
+
+    def _duret_sms_mobile(self, company=None):
+        """Return this contact's mobile in E.164, or None (see ``PartnerNumbers.sms_mobile``)."""
+        return PartnerNumbers(self.env).sms_mobile(self, company)
+
     def _duret_urgent_number(self, company=None):
         """The Urgent SMS Mobile an officer registered for this contact, in E.164, or None."""
-        self.ensure_one()
-        # The field is the officers'; callers (dispatch, alerts) only need the number.
-        partner_sudo = self.sudo()
-        raw = partner_sudo.duret_sms_urgent_mobile
-        company = company or self.env.company
-        region = (partner_sudo.country_id.code or company.country_id.code or "FR").upper()
-        if raw and phone.is_mobile(raw, region):
-            return phone.normalize(raw, region)
-        return None
+        return PartnerNumbers(self.env).urgent_number(self, company)
 
     @api.model
     def _duret_number_holders(self, number):
         """Every contact (all companies, archived included) whose mobile or phone is
         ``number`` (E.164), as superuser: used to refuse staff alerts to customers' numbers."""
-        if not number or not number.startswith("+") or len(number) < 8:
-            return self.browse()
-        # Contacts of every company are looked at: a customer of another company is a customer.
-        partners_sudo = self.sudo().with_context(active_test=False)
-        candidates = partners_sudo.search(
-            [
-                "|",
-                ("phone_sanitized", "=", number),
-                ("phone_mobile_search", "like", number[-8:]),
-            ]
-        )
-
-        def matches(partner):
-            region = (partner.country_id.code or "FR").upper()
-            return partner.phone_sanitized == number or any(
-                phone.try_normalize(value, region=region) == number
-                for value in (partner.mobile, partner.phone)
-                if value
-            )
-
-        return candidates.filtered(matches)
+        return PartnerNumbers(self.env).number_holders(self, number)
