@@ -17,6 +17,7 @@ from odoo import Command, _, fields
 from odoo.tools import mute_logger
 
 from ..core import keywords, phone, twilio_codes
+from . import partner_numbers
 from .conversations import Conversations
 
 _logger = logging.getLogger(__name__)
@@ -221,14 +222,7 @@ class InboundSms:
         as mobile or phone (the rule of ``res.partner._duret_find_by_number``)."""
         if not partner.active or partner.company_id not in (company, company.browse()):
             return False
-        if partner.phone_sanitized == number:
-            return True
-        region = (partner.country_id.code or company.duret_sms_country_code or "FR").upper()
-        return any(
-            phone.try_normalize(value, region=region) == number
-            for value in (partner.mobile, partner.phone)
-            if value
-        )
+        return partner_numbers.has_number(partner, number, company.duret_sms_country_code)
 
     # ------------------------------------------------------------------
     # A question (not a keyword)

@@ -5,6 +5,20 @@ the entry points."""
 from ..core import phone
 
 
+def has_number(partner, number, default_region="FR"):
+    """True when ``partner``'s mobile or phone is ``number`` (E.164): the stored
+    ``phone_sanitized`` (the first valid of the two), else each normalised with the contact's
+    own country (``default_region`` when it has none) and compared exactly."""
+    if partner.phone_sanitized == number:
+        return True
+    region = (partner.country_id.code or default_region or "FR").upper()
+    return any(
+        phone.try_normalize(value, region=region) == number
+        for value in (partner.mobile, partner.phone)
+        if value
+    )
+
+
 class PartnerNumbers:
     """``PartnerNumbers(env)``: phone numbers of ``res.partner`` records, in E.164."""
 
@@ -31,17 +45,8 @@ class PartnerNumbers:
                 ("phone_mobile_search", "like", tail),
             ]
         )
-        default_region = (company.country_id.code or "FR").upper()
-
-        def matches(partner):
-            region = (partner.country_id.code or default_region).upper()
-            return partner.phone_sanitized == number or any(
-                phone.try_normalize(value, region=region) == number
-                for value in (partner.mobile, partner.phone)
-                if value
-            )
-
-        return candidates.filtered(matches)
+        region = company.country_id.code
+        return candidates.filtered(lambda partner: has_number(partner, number, region))
 
     def last_sms_recipient(self, partners):
         """Among these contacts, the one who was last sent an SMS, or nothing if it is a tie."""
@@ -106,12 +111,4 @@ class PartnerNumbers:
             ]
         )
 
-        def matches(partner):
-            region = (partner.country_id.code or "FR").upper()
-            return partner.phone_sanitized == number or any(
-                phone.try_normalize(value, region=region) == number
-                for value in (partner.mobile, partner.phone)
-                if value
-            )
-
-        return candidates.filtered(matches)
+        return candidates.filtered(lambda partner: has_number(partner, number))
